@@ -1,0 +1,37 @@
+# cvchat recipes. `just` lists them. The venv is .venv (created by `just install`).
+
+set dotenv-load := false
+
+venv := ".venv"
+bin := venv + "/bin"
+
+default:
+    @just --list
+
+# Create .venv and install cvchat with the test tools.
+install:
+    test -x {{bin}}/python || python3 -m venv {{venv}}
+    {{bin}}/pip install -q -e '.[test]'
+
+# Start the service under Granian (SQLite and the offline provider unless the environment says otherwise).
+serve: install
+    {{bin}}/cvchat serve --migrate
+
+# Bring the database (DATABASE_URL) to the latest schema.
+migrate: install
+    {{bin}}/cvchat migrate
+
+# Run the whole suite (PostgreSQL tests are skipped when it is unreachable, required when CI=true).
+test *ARGS: install
+    {{bin}}/pytest {{ARGS}}
+
+# Lint, check formatting and the layering contracts.
+lint: install
+    {{bin}}/ruff check .
+    {{bin}}/ruff format --check .
+    {{bin}}/lint-imports
+
+# Format the code.
+fmt: install
+    {{bin}}/ruff format .
+    {{bin}}/ruff check --fix .

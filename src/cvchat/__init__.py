@@ -1,0 +1,1 @@
+"""cvchat: chat with an assistant about a corpus of CVs."""

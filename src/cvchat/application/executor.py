@@ -1,0 +1,289 @@
+"""The run executor: claims queued runs and supervises each one in an asyncio TaskGroup, writing its event log."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from uuid import UUID
+
+import structlog
+
+from cvchat.application.assistant import Assistant, final_event
+from cvchat.application.common import new_id
+from cvchat.domain.entities import Message, MessageRole, Run, RunStatus
+from cvchat.domain.errors import ProviderError, RunLostError
+from cvchat.domain.events import Canceled, RunEvent, RunFailed, StateChanged, StoredEvent
+from cvchat.domain.ports import Clock, EventBus, RunStore, TerminalUpdate
+
+logger = structlog.get_logger()
+
+WORKER_LOST = "worker lost: the process running this run stopped before it finished"
+SHUTDOWN_REASON = "the server shut down before this run finished; post the message again"
+
+
+class EventWriter:
+    """Owns one run's sequence numbers and writes its events by group commit.
+
+    Events wait in memory only while a write is in flight or the last write started less than `flush_s` ago, so
+    there is at most one INSERT per flush window and a lone event after a quiet spell is written at once. A batch is
+    published on the bus only after it has committed.
+    """
+
+    def __init__(
+        self, run_id: UUID, last_seq: int, store: RunStore, bus: EventBus, worker_id: str, flush_s: float
+    ) -> None:
+        self._run_id, self._seq, self._store, self._bus = run_id, last_seq, store, bus
+        self._worker_id, self._flush_s = worker_id, flush_s
+        self._pending: list[RunEvent] = []
+        self._flusher: asyncio.Task[None] | None = None
+        self._last_start = float("-inf")
+        self.flushes = 0
+
+    async def emit(self, event: RunEvent) -> None:
+        """Queue an event; raises if an earlier write failed, which stops the run."""
+        if self._flusher is not None and self._flusher.done():
+            self._flusher.result()  # re-raise a failed write here, in the run's task
+            self._flusher = None
+        self._pending.append(event)
+        if self._flusher is None:
+            self._flusher = asyncio.create_task(self._flush_loop(), name=f"flush-{self._run_id}")
+
+    async def _flush_loop(self) -> None:
+        while self._pending:
+            wait = self._last_start + self._flush_s - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._last_start = time.monotonic()
+            await self._write(self._take(), None)
+
+    def _take(self) -> list[StoredEvent]:
+        batch = [StoredEvent(run_id=self._run_id, seq=self._seq + i, event=e) for i, e in enumerate(self._pending, 1)]
+        self._pending = []
+        return batch
+
+    async def _write(self, batch: list[StoredEvent], terminal: TerminalUpdate | None) -> None:
+        await self._store.append(self._run_id, self._worker_id, batch, terminal)
+        self._seq = batch[-1].seq
+        self.flushes += 1
+        await self._bus.publish(batch)
+
+    async def drain(self) -> None:
+        """Wait for the writes in flight (they are shielded from the run's cancellation)."""
+        if self._flusher is not None:
+            flusher, self._flusher = self._flusher, None
+            await asyncio.shield(flusher)
+
+    async def finish(self, events: Sequence[RunEvent], terminal: TerminalUpdate) -> None:
+        """Write everything still pending plus the terminal events and run update in one transaction."""
+        await self.drain()
+        self._pending.extend(events)
+        await self._write(self._take(), terminal)
+
+
+class RunExecutor:
+    """Claims queued runs and supervises each in a TaskGroup, bounded by `max_concurrent`.
+
+    Rules:
+    - a run is claimed by a conditional update, so two executors never run the same one;
+    - one run's failure never touches another: each supervisor catches everything but its own cancellation;
+    - a cancel signal stops the provider stream at once and ends the run with `canceled` then `state: canceled`;
+    - `run_timeout_s`, a provider failure or an internal error end the run with `error` then `state: error`;
+    - the executor renews the leases of its runs; runs whose lease expired (their worker died) are ended by the
+      sweeper with "worker lost"; at start-up with `recover_all_running`, every `running` run is such an orphan;
+    - on stop, no new run is claimed, running ones get `grace_s` to finish, the rest end with an error.
+    """
+
+    def __init__(
+        self,
+        store: RunStore,
+        bus: EventBus,
+        assistant: Assistant,
+        clock: Clock,
+        *,
+        max_concurrent: int,
+        run_timeout_s: float,
+        flush_ms: float,
+        lease_s: float,
+        grace_s: float,
+        recover_all_running: bool,
+        claim_interval_s: float = 2.0,
+    ) -> None:
+        self._store, self._bus, self._assistant, self._clock = store, bus, assistant, clock
+        self._max_concurrent, self._run_timeout_s = max_concurrent, run_timeout_s
+        self._flush_s, self._lease_s, self._grace_s = flush_ms / 1000, lease_s, grace_s
+        self._recover_all_running, self._claim_interval_s = recover_all_running, claim_interval_s
+        self.worker_id = f"w-{new_id().hex[-12:]}"
+        self._tasks: dict[UUID, asyncio.Task[None]] = {}
+        self._stop_reasons: dict[UUID, str] = {}
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._stopped = asyncio.Event()
+        self._main: asyncio.Task[None] | None = None
+        self.started = asyncio.Event()
+
+    @property
+    def is_running(self) -> bool:
+        """True while the executor is claiming runs."""
+        return self._main is not None and not self._main.done() and not self._stopping
+
+    @property
+    def active_runs(self) -> int:
+        return len(self._tasks)
+
+    def start(self) -> None:
+        self._bus.on_queued(lambda _run_id: self._wake.set())
+        self._bus.on_cancel(self._on_cancel)
+        self._main = asyncio.create_task(self._run(), name="run-executor")
+
+    async def stop(self) -> None:
+        """Stop claiming, let running runs finish within the grace period, then end the rest cleanly."""
+        if self._main is None:
+            return
+        self._stopping = True
+        self._stopped.set()
+        self._wake.set()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks.values()), timeout=self._grace_s)
+        for run_id, task in list(self._tasks.items()):
+            self._stop_reasons.setdefault(run_id, "shutdown")
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._main
+
+    def _on_cancel(self, run_id: UUID) -> None:
+        task = self._tasks.get(run_id)
+        if task is not None and not task.done():
+            self._stop_reasons.setdefault(run_id, "cancel")
+            task.cancel()
+
+    async def _run(self) -> None:
+        await self._recover()
+        self.started.set()
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self._lease_loop(), name="lease-loop")
+            while not self._stopping:
+                await self._claim(group)
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._claim_interval_s):
+                        await self._wake.wait()
+
+    async def _recover(self) -> None:
+        try:
+            ended = await self._store.end_orphans(
+                self._clock.now(), expired_only=not self._recover_all_running, message=WORKER_LOST
+            )
+        except Exception:
+            logger.exception("orphan_recovery_failed")
+            return
+        for events in ended:
+            await self._bus.publish(events)
+        if ended:
+            logger.warning("orphaned_runs_ended", count=len(ended))
+
+    async def _claim(self, group: asyncio.TaskGroup) -> None:
+        while not self._stopping and len(self._tasks) < self._max_concurrent:
+            now = self._clock.now()
+            try:
+                claimed = await self._store.claim_next(self.worker_id, now, now + timedelta(seconds=self._lease_s))
+            except Exception:
+                logger.exception("claim_failed")
+                return
+            if claimed is None:
+                return
+            run = claimed.run
+            self._tasks[run.id] = group.create_task(self._supervise(run, claimed.running_event), name=f"run-{run.id}")
+
+    async def _lease_loop(self) -> None:
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._lease_s / 3):
+                    await self._stopped.wait()
+            if self._stopping:
+                return
+            now = self._clock.now()
+            try:
+                if self._tasks:
+                    await self._store.renew_leases(
+                        self.worker_id, list(self._tasks), now + timedelta(seconds=self._lease_s)
+                    )
+                for events in await self._store.end_orphans(now, expired_only=True, message=WORKER_LOST):
+                    await self._bus.publish(events)
+            except Exception:
+                logger.exception("lease_renewal_failed")
+
+    async def _supervise(self, run: Run, running_event: StoredEvent) -> None:
+        """One run's whole life; never lets an exception reach the TaskGroup."""
+        writer = EventWriter(run.id, running_event.seq, self._store, self._bus, self.worker_id, self._flush_s)
+        log = logger.bind(run_id=str(run.id), thread_id=str(run.thread_id), user_id=str(run.user_id))
+        started = time.monotonic()
+        try:
+            await self._bus.publish([running_event])
+            events, terminal = await self._execute(run, writer)
+            await writer.finish(events, terminal)
+            log.info(
+                "run_finished",
+                status=terminal.status,
+                ms=round((time.monotonic() - started) * 1000, 1),
+                flushes=writer.flushes,
+            )
+        except RunLostError:
+            log.warning("run_lost")
+        except Exception:
+            # The log could not be written (database down): leave the run to the lease sweeper, which ends it.
+            log.exception("run_finish_failed")
+        finally:
+            self._tasks.pop(run.id, None)
+            self._stop_reasons.pop(run.id, None)
+            self._wake.set()
+
+    async def _execute(self, run: Run, writer: EventWriter) -> tuple[list[RunEvent], TerminalUpdate]:
+        async def on_model(provider: str, model: str) -> None:
+            await self._store.set_model(run.id, provider, model)
+
+        try:
+            async with asyncio.timeout(self._run_timeout_s):
+                answer = await self._assistant.answer(run, writer.emit, on_model)
+        except TimeoutError:
+            return self._failed(f"the run exceeded RUN_TIMEOUT_S ({self._run_timeout_s:g} s)", "timeout", True)
+        except asyncio.CancelledError:
+            reason = self._stop_reasons.get(run.id)
+            if reason is None:
+                raise
+            task = asyncio.current_task()
+            assert task is not None
+            task.uncancel()
+            if reason == "cancel":
+                return [Canceled(reason="canceled by the user"), StateChanged(status=RunStatus.CANCELED)], (
+                    TerminalUpdate(status=RunStatus.CANCELED, finished_at=self._clock.now())
+                )
+            return self._failed(SHUTDOWN_REASON, "shutdown", True)
+        except RunLostError:
+            raise
+        except ProviderError as exc:
+            return self._failed(str(exc), exc.code, exc.retryable)
+        except Exception as exc:
+            logger.exception("run_failed", run_id=str(run.id))
+            return self._failed(f"internal error: {type(exc).__name__}", "internal", False)
+        now = self._clock.now()
+        message = Message(
+            id=new_id(),
+            thread_id=run.thread_id,
+            role=MessageRole.ASSISTANT,
+            content=answer.text,
+            created_at=now,
+            run_id=run.id,
+        )
+        return [final_event(answer), StateChanged(status=RunStatus.DONE)], TerminalUpdate(
+            status=RunStatus.DONE, finished_at=now, usage=answer.usage, answer=message
+        )
+
+    def _failed(self, message: str, code: str, retryable: bool) -> tuple[list[RunEvent], TerminalUpdate]:
+        events: list[RunEvent] = [
+            RunFailed(error=message, code=code, retryable=retryable),
+            StateChanged(status=RunStatus.ERROR),
+        ]
+        return events, TerminalUpdate(status=RunStatus.ERROR, finished_at=self._clock.now(), error=message)

@@ -1,0 +1,178 @@
+"""Use cases for runs: read, list, cancel, and read or follow a run's event log."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from uuid import UUID
+
+import msgspec
+
+from cvchat.domain.entities import Page, Run, RunStatus
+from cvchat.domain.errors import InvalidPositionError, NotFoundError
+from cvchat.domain.events import StoredEvent
+from cvchat.domain.ports import Clock, EventBus, EventLog, RunRepository, RunStore, ThreadRepository
+
+CANCEL_REASON = "canceled by the user"
+
+
+class GetRun:
+    """One of the user's runs. Someone else's run does not exist."""
+
+    def __init__(self, runs: RunRepository) -> None:
+        self._runs = runs
+
+    async def __call__(self, run_id: UUID, user_id: UUID) -> Run:
+        run = await self._runs.get_owned(run_id, user_id)
+        if run is None:
+            raise NotFoundError(f"run {run_id} not found")
+        return run
+
+
+class ListRuns:
+    """The runs of one of the user's threads, newest first."""
+
+    def __init__(self, threads: ThreadRepository, runs: RunRepository) -> None:
+        self._threads, self._runs = threads, runs
+
+    async def __call__(self, thread_id: UUID, user_id: UUID, cursor: UUID | None, limit: int) -> Page[Run]:
+        if await self._threads.get_owned(thread_id, user_id) is None:
+            raise NotFoundError(f"thread {thread_id} not found")
+        return await self._runs.list_for_thread(thread_id, cursor, limit)
+
+
+class CancelRun:
+    """Stop a run and answer once it has stopped.
+
+    Rules: cancelling is idempotent (a finished run is returned as it is); a queued run is cancelled without ever
+    running; a running run is signalled through the bus to whichever executor owns it, and the answer waits (up to
+    `wait_s`) for its terminal state, so no token is written after the cancel is answered.
+    """
+
+    def __init__(self, store: RunStore, log: EventLog, bus: EventBus, clock: Clock, wait_s: float) -> None:
+        # Reads go through the event log's own short transactions, never a request's: the answer waits for the
+        # run to stop, and no transaction may hold a lock the executor needs to write the cancel.
+        self._store, self._log, self._bus, self._clock, self._wait_s = store, log, bus, clock, wait_s
+
+    async def __call__(self, run_id: UUID, user_id: UUID) -> Run:
+        run = await self._log.get_run(run_id)
+        if run is None or run.user_id != user_id:
+            raise NotFoundError(f"run {run_id} not found")
+        if run.status.is_terminal:
+            return run
+        subscription = self._bus.subscribe(run_id)  # before signalling, so the terminal event cannot slip past
+        try:
+            if run.status is RunStatus.QUEUED:
+                events = await self._store.cancel_queued(run_id, CANCEL_REASON, self._clock.now())
+                if events is not None:
+                    await self._bus.publish(events)
+                    return await self._current(run_id)
+            await self._bus.request_cancel(run_id)
+            deadline = time.monotonic() + self._wait_s
+            while (remaining := deadline - time.monotonic()) > 0:
+                current = await self._current(run_id)
+                if current.status.is_terminal:
+                    return current
+                batch = await subscription.next_batch(timeout=remaining)
+                if batch is not None and any(e.is_terminal for e in batch):
+                    break
+            return await self._current(run_id)
+        finally:
+            subscription.close()
+
+    async def _current(self, run_id: UUID) -> Run:
+        run = await self._log.get_run(run_id)
+        if run is None:
+            raise NotFoundError(f"run {run_id} not found")
+        return run
+
+
+class EventsPage(msgspec.Struct, frozen=True, kw_only=True):
+    run: Run
+    events: list[StoredEvent]
+
+
+class ReadRunEvents:
+    """A page of a run's events after a position, for clients that cannot read SSE."""
+
+    def __init__(self, runs: RunRepository, log: EventLog) -> None:
+        self._runs, self._log = runs, log
+
+    async def __call__(self, run_id: UUID, user_id: UUID, after: int, limit: int) -> EventsPage:
+        run = await self._runs.get_owned(run_id, user_id)
+        if run is None:
+            raise NotFoundError(f"run {run_id} not found")
+        return EventsPage(run=run, events=await self._log.read_after(run_id, after, limit))
+
+
+class Heartbeat(msgspec.Struct, frozen=True):
+    """Nothing happened for a heartbeat interval; the transport sends a keep-alive."""
+
+
+HEARTBEAT = Heartbeat()
+
+
+class StreamRunEvents:
+    """Follow a run's log from a position: replay what is stored, then live events, each exactly once.
+
+    Rules:
+    - a position beyond the run's last event is invalid; one at the terminal event means there is nothing to send;
+    - subscribe first, then read the stored events, then drain the bus dropping seqs already sent: no gap and no
+      duplicate whatever the timing; a gap seen on the bus, or a subscriber that fell behind, re-reads the log;
+    - the stream ends after the terminal state, or when it has lived `max_stream_s` (the client resumes), or when
+      the run is deleted.
+    """
+
+    _PAGE = 500
+
+    def __init__(self, log: EventLog, bus: EventBus, heartbeat_s: float, max_stream_s: float) -> None:
+        self._log, self._bus = log, bus
+        self._heartbeat_s, self._max_stream_s = heartbeat_s, max_stream_s
+
+    def check_position(self, run: Run, after: int) -> bool:
+        """False when the client already has the whole log; raises on a position the run never reached."""
+        if after > run.last_seq:
+            raise InvalidPositionError(f"position {after} is beyond the run's last event ({run.last_seq})")
+        return not (run.status.is_terminal and after >= run.last_seq)
+
+    async def __call__(self, run_id: UUID, after: int) -> AsyncIterator[StoredEvent | Heartbeat]:
+        subscription = self._bus.subscribe(run_id)
+        deadline = time.monotonic() + self._max_stream_s
+        last = after
+        try:
+            while True:
+                # Catch up from the log: at the start, after a gap, or when the bus dropped our batches.
+                subscription.lagged = False
+                while True:
+                    stored = await self._log.read_after(run_id, last, self._PAGE)
+                    for event in stored:
+                        yield event
+                        last = event.seq
+                        if event.is_terminal:
+                            return
+                    if len(stored) < self._PAGE:
+                        break
+                # Follow the bus until it shows a gap or lag.
+                while True:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return
+                    batch = await subscription.next_batch(timeout=min(self._heartbeat_s, remaining))
+                    if subscription.lagged:
+                        break
+                    if batch is None:
+                        if time.monotonic() < deadline:
+                            if await self._log.get_run(run_id) is None:
+                                return
+                            yield HEARTBEAT
+                        continue
+                    fresh = [e for e in batch if e.seq > last]
+                    if fresh and fresh[0].seq != last + 1:
+                        break
+                    for event in fresh:
+                        yield event
+                        last = event.seq
+                        if event.is_terminal:
+                            return
+        finally:
+            subscription.close()

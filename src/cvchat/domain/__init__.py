@@ -1,0 +1,1 @@
+"""Domain: entities, run events, ports and errors; msgspec and the standard library only."""

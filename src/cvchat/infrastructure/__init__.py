@@ -1,0 +1,1 @@
+"""Infrastructure: settings, database, event bus, LLM providers and the web layer."""

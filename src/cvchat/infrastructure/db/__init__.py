@@ -1,0 +1,1 @@
+"""Database: Advanced Alchemy models, repositories, engine configuration and migrations."""

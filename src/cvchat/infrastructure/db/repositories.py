@@ -1,0 +1,261 @@
+"""Domain repositories on Advanced Alchemy: they speak domain Structs and ids, never rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+import msgspec
+from advanced_alchemy.exceptions import IntegrityError as RepositoryIntegrityError
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from sqlalchemy import ColumnElement, and_, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cvchat.domain.entities import ApiKey, Message, Page, Run, RunStatus, Thread, Usage, User
+from cvchat.domain.errors import DuplicateRequestError, ThreadBusyError, UserNameTakenError
+from cvchat.domain.events import StoredEvent, decode_event, encode_event
+from cvchat.infrastructure.db.models import (
+    ACTIVE_STATUSES_SQL,
+    ApiKeyModel,
+    MessageModel,
+    RunEventModel,
+    RunModel,
+    ThreadModel,
+    UserModel,
+)
+
+T = TypeVar("T")
+_ACTIVE = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
+assert ACTIVE_STATUSES_SQL == "status IN ('queued', 'running')"
+
+
+class _UserRows(SQLAlchemyAsyncRepository[UserModel]):
+    model_type = UserModel
+
+
+class _ApiKeyRows(SQLAlchemyAsyncRepository[ApiKeyModel]):
+    model_type = ApiKeyModel
+
+
+class _ThreadRows(SQLAlchemyAsyncRepository[ThreadModel]):
+    model_type = ThreadModel
+
+
+class _MessageRows(SQLAlchemyAsyncRepository[MessageModel]):
+    model_type = MessageModel
+
+
+class _RunRows(SQLAlchemyAsyncRepository[RunModel]):
+    model_type = RunModel
+
+
+def to_user(row: UserModel) -> User:
+    return msgspec.convert(row, User, from_attributes=True)
+
+
+def to_key(row: ApiKeyModel) -> ApiKey:
+    return msgspec.convert(row, ApiKey, from_attributes=True)
+
+
+def to_thread(row: ThreadModel) -> Thread:
+    return msgspec.convert(row, Thread, from_attributes=True)
+
+
+def to_message(row: MessageModel) -> Message:
+    return msgspec.convert(row, Message, from_attributes=True)
+
+
+def to_run(row: RunModel) -> Run:
+    usage = None
+    if row.input_tokens is not None or row.output_tokens is not None:
+        usage = Usage(input_tokens=row.input_tokens or 0, output_tokens=row.output_tokens or 0)
+    return Run(
+        id=row.id,
+        thread_id=row.thread_id,
+        user_id=row.user_id,
+        message_id=row.message_id,
+        status=RunStatus(row.status),
+        created_at=row.created_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        error=row.error,
+        provider=row.provider,
+        model=row.model,
+        usage=usage,
+        last_seq=row.last_seq,
+        idempotency_key=row.idempotency_key,
+        request_hash=row.request_hash,
+    )
+
+
+def event_row(event: StoredEvent, now: datetime) -> dict[str, Any]:
+    """The `run_events` row of an event."""
+    return {
+        "run_id": event.run_id,
+        "seq": event.seq,
+        "type": event.type,
+        "data": encode_event(event.event).decode(),
+        "created_at": now,
+    }
+
+
+def stored_event(run_id: UUID, seq: int, data: str) -> StoredEvent:
+    return StoredEvent(run_id=run_id, seq=seq, event=decode_event(data))
+
+
+def message_row(message: Message) -> MessageModel:
+    return MessageModel(
+        id=message.id,
+        thread_id=message.thread_id,
+        run_id=message.run_id,
+        role=message.role.value,
+        content=message.content,
+        created_at=message.created_at,
+    )
+
+
+async def _page(
+    session: AsyncSession, model: Any, where: ColumnElement[bool], cursor: UUID | None, limit: int, convert: Any
+) -> Page[Any]:
+    """Newest first by id (UUIDv7 is time-ordered); the cursor is the last id of the previous page."""
+    query = select(model).where(where)
+    if cursor is not None:
+        query = query.where(model.id < cursor)
+    rows = list((await session.scalars(query.order_by(model.id.desc()).limit(limit + 1))).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(items=[convert(r) for r in rows], next_cursor=rows[-1].id if more else None)
+
+
+class SqlUserRepository:
+    """UserRepository on Advanced Alchemy."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._users = _UserRows(session=session)
+        self._keys = _ApiKeyRows(session=session)
+
+    async def add(self, user: User, key: ApiKey) -> None:
+        try:
+            await self._users.add(UserModel(**msgspec.structs.asdict(user)))
+        except (RepositoryIntegrityError, IntegrityError):
+            await self._session.rollback()
+            raise UserNameTakenError(f"the name {user.name!r} is taken; choose another") from None
+        await self._keys.add(ApiKeyModel(**msgspec.structs.asdict(key)))
+
+    async def get_by_key_hash(self, key_hash: str) -> tuple[User, ApiKey] | None:
+        row = (
+            await self._session.execute(
+                select(UserModel, ApiKeyModel)
+                .join(ApiKeyModel, ApiKeyModel.user_id == UserModel.id)
+                .where(ApiKeyModel.key_hash == key_hash, ApiKeyModel.revoked_at.is_(None))
+            )
+        ).first()
+        return None if row is None else (to_user(row[0]), to_key(row[1]))
+
+    async def get_key(self, key_id: UUID) -> ApiKey | None:
+        row = await self._keys.get_one_or_none(id=key_id)
+        return None if row is None else to_key(row)
+
+
+class SqlThreadRepository:
+    """ThreadRepository on Advanced Alchemy."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._rows = _ThreadRows(session=session)
+
+    async def add(self, thread: Thread) -> None:
+        await self._rows.add(ThreadModel(**msgspec.structs.asdict(thread)))
+
+    async def get_owned(self, thread_id: UUID, user_id: UUID) -> Thread | None:
+        row = await self._rows.get_one_or_none(id=thread_id, user_id=user_id)
+        return None if row is None else to_thread(row)
+
+    async def list_owned(self, user_id: UUID, cursor: UUID | None, limit: int) -> Page[Thread]:
+        return await _page(self._session, ThreadModel, ThreadModel.user_id == user_id, cursor, limit, to_thread)
+
+    async def delete_owned(self, thread_id: UUID, user_id: UUID) -> bool:
+        # ON DELETE CASCADE removes messages, runs and their events in the same statement.
+        result = await self._session.execute(
+            delete(ThreadModel).where(ThreadModel.id == thread_id, ThreadModel.user_id == user_id)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+class SqlMessageRepository:
+    """MessageRepository on Advanced Alchemy."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._rows = _MessageRows(session=session)
+
+    async def list_for_thread(self, thread_id: UUID) -> list[Message]:
+        rows = await self._rows.list(MessageModel.thread_id == thread_id, order_by=[MessageModel.id.asc()])
+        return [to_message(r) for r in rows]
+
+    async def recent(self, thread_id: UUID, limit: int, before: datetime | None = None) -> list[Message]:
+        filters: list[Any] = [MessageModel.thread_id == thread_id]
+        if before is not None:
+            filters.append(MessageModel.created_at < before)
+        rows = await self._rows.list(*filters, order_by=[MessageModel.id.desc()])
+        return [to_message(r) for r in reversed(rows[:limit])]
+
+
+class SqlRunRepository:
+    """RunRepository on Advanced Alchemy, in the request's session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._rows = _RunRows(session=session)
+
+    async def add_queued(self, message: Message, run: Run, first_event: StoredEvent) -> None:
+        values = msgspec.structs.asdict(run)
+        values.pop("usage")
+        values["status"] = run.status.value
+        try:
+            self._session.add(message_row(message))
+            self._session.add(RunModel(**values))
+            await self._session.flush()
+            await self._session.execute(insert(RunEventModel), [event_row(first_event, run.created_at)])
+        except IntegrityError:
+            await self._session.rollback()
+            if run.idempotency_key is not None and await self.find_by_idempotency_key(run.user_id, run.idempotency_key):
+                raise DuplicateRequestError("a request with this Idempotency-Key was stored first") from None
+            raise ThreadBusyError(
+                f"thread {run.thread_id} already has an active run; wait for it to finish or cancel it"
+            ) from None
+
+    async def get_owned(self, run_id: UUID, user_id: UUID) -> Run | None:
+        row = await self._rows.get_one_or_none(id=run_id, user_id=user_id)
+        return None if row is None else to_run(row)
+
+    async def get(self, run_id: UUID) -> Run | None:
+        row = await self._rows.get_one_or_none(id=run_id)
+        return None if row is None else to_run(row)
+
+    async def find_by_idempotency_key(self, user_id: UUID, key: str) -> Run | None:
+        row = await self._rows.get_one_or_none(user_id=user_id, idempotency_key=key)
+        return None if row is None else to_run(row)
+
+    async def list_for_thread(self, thread_id: UUID, cursor: UUID | None, limit: int) -> Page[Run]:
+        return await _page(self._session, RunModel, RunModel.thread_id == thread_id, cursor, limit, to_run)
+
+    async def active_for_thread(self, thread_id: UUID) -> Run | None:
+        row = await self._rows.get_one_or_none(RunModel.thread_id == thread_id, RunModel.status.in_(_ACTIVE))
+        return None if row is None else to_run(row)
+
+
+def run_update(run_id: UUID, *conditions: ColumnElement[bool]) -> Any:
+    """An UPDATE of one run guarded by conditions (the claim, the fence, the queued check)."""
+    return update(RunModel).where(and_(RunModel.id == run_id, *conditions))
+
+
+__all__: Sequence[str] = (
+    "SqlMessageRepository",
+    "SqlRunRepository",
+    "SqlThreadRepository",
+    "SqlUserRepository",
+)

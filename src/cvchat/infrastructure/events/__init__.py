@@ -1,0 +1,1 @@
+"""Live event bus implementations."""

@@ -1,0 +1,1 @@
+"""LLM providers behind the domain's provider port."""

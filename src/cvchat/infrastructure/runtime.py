@@ -1,0 +1,92 @@
+"""The process's long-lived parts (engines, bus, executor), created in the app's lifespan and closed there."""
+
+from __future__ import annotations
+
+import structlog
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from cvchat.application.assistant import Assistant
+from cvchat.application.common import SystemClock
+from cvchat.application.executor import RunExecutor
+from cvchat.infrastructure.db.config import current_revision, head_revision, prepare_engine
+from cvchat.infrastructure.db.store import SqlEventLog, SqlRunStore
+from cvchat.infrastructure.events.memory import InProcessEventBus
+from cvchat.infrastructure.llm.factory import provider_factory
+from cvchat.infrastructure.settings import Settings
+
+logger = structlog.get_logger()
+
+
+class SchemaBehindError(RuntimeError):
+    """The database is not at the migrations' head."""
+
+
+class Runtime:
+    """Everything with a lifetime: built by `start()`, torn down by `stop()`, kept on `app.state.runtime`."""
+
+    def __init__(self, settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> None:
+        self.settings, self.alchemy = settings, alchemy
+        self.clock = SystemClock()
+        self.bus = InProcessEventBus(settings.sse_subscriber_buffer)
+        self.writer_engine: AsyncEngine = alchemy.get_engine()
+        self.reader_engine = self._reader_engine()
+        self.write_sessions = async_sessionmaker(self.writer_engine, expire_on_commit=False)
+        self.read_sessions = async_sessionmaker(self.reader_engine, expire_on_commit=False)
+        self.store = SqlRunStore(self.write_sessions, skip_locked=settings.is_postgres)
+        self.event_log = SqlEventLog(self.read_sessions)
+        self.provider_factory = provider_factory(settings)
+        self.executor = RunExecutor(
+            self.store,
+            self.bus,
+            Assistant(self.provider_factory, self.store, history_turns=settings.chat_history_turns),
+            self.clock,
+            max_concurrent=settings.max_concurrent_runs,
+            run_timeout_s=settings.run_timeout_s,
+            flush_ms=settings.event_flush_ms,
+            lease_s=settings.run_lease_s,
+            grace_s=settings.shutdown_grace_s,
+            # SQLite runs one worker, so every `running` run found at start-up was left by a dead process.
+            recover_all_running=not settings.is_postgres,
+        )
+
+    def _reader_engine(self) -> AsyncEngine:
+        if not self.settings.is_postgres:
+            # SQLite: the writer engine opens every transaction with BEGIN IMMEDIATE; readers get their own engine
+            # with plain BEGIN so that streaming reads never wait for the write lock.
+            engine = create_async_engine(self.settings.resolved_database_url, connect_args={"timeout": 10})
+            prepare_engine(engine, immediate=False)
+            return engine
+        return self.writer_engine
+
+    async def check_schema(self) -> str | None:
+        """None when the schema is at head, else what is wrong and the command that fixes it."""
+        current, head = await current_revision(self.alchemy), head_revision()
+        if current == head:
+            return None
+        return (
+            f"the database schema is at revision {current or 'none'} but this code needs {head}; "
+            "run `cvchat migrate` to bring it to head"
+        )
+
+    async def start(self) -> None:
+        problem = await self.check_schema()
+        if problem is not None:
+            raise SchemaBehindError(problem)
+        self.executor.start()
+        await self.executor.started.wait()
+        logger.info("executor_started", worker_id=self.executor.worker_id, provider=self.settings.provider)
+
+    async def stop(self) -> None:
+        await self.executor.stop()
+        if self.reader_engine is not self.writer_engine:
+            await self.reader_engine.dispose()
+
+    async def database_ok(self) -> bool:
+        try:
+            async with self.reader_engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True

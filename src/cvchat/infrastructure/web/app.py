@@ -1,0 +1,93 @@
+"""The Litestar app factory: the one place where concrete classes meet."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from advanced_alchemy.extensions.litestar import SQLAlchemyInitPlugin, SQLAlchemySerializationPlugin
+from litestar import Litestar
+from litestar.config.app import AppConfig
+from litestar.logging.config import StructLoggingConfig
+from litestar.middleware.logging import LoggingMiddlewareConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components
+from litestar.plugins import InitPluginProtocol
+from litestar.plugins.problem_details import ProblemDetailsPlugin
+from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
+from litestar_granian import GranianPlugin
+
+from cvchat.infrastructure.db.config import build_alchemy_config
+from cvchat.infrastructure.runtime import Runtime
+from cvchat.infrastructure.settings import Settings
+from cvchat.infrastructure.web.auth import SECURITY_SCHEMES
+from cvchat.infrastructure.web.controllers.runs import RunController
+from cvchat.infrastructure.web.controllers.system import SystemController
+from cvchat.infrastructure.web.controllers.threads import ThreadController
+from cvchat.infrastructure.web.controllers.users import UserController
+from cvchat.infrastructure.web.errors import build_problem_details_config
+
+# Streams and probes are not logged per request (an SSE response would log a line per chunk).
+_UNLOGGED_PATHS = [r"^/api/runs/[^/]+/events$", "^/health$", "^/ready$"]
+
+
+class RuntimePlugin(InitPluginProtocol):
+    """Starts the runtime (bus, executor) after the database plugin and stops it before the engine is disposed."""
+
+    def __init__(self, runtime_factory: Runtime) -> None:
+        self._runtime = runtime_factory
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        runtime = self._runtime
+
+        @asynccontextmanager
+        async def lifespan(app: Litestar) -> AsyncIterator[None]:
+            app.state.runtime = runtime
+            await runtime.start()
+            try:
+                yield
+            finally:
+                await runtime.stop()
+
+        app_config.lifespan.append(lifespan)
+        return app_config
+
+
+def build_log_config(settings: Settings) -> StructlogConfig:
+    return StructlogConfig(
+        structlog_logging_config=StructLoggingConfig(log_exceptions="debug"),
+        middleware_logging_config=LoggingMiddlewareConfig(
+            exclude=_UNLOGGED_PATHS,
+            request_log_fields=["method", "path", "path_params", "query"],
+            response_log_fields=["status_code"],
+        ),
+    )
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the app; with no settings, read them from the environment (what `cvchat serve` does)."""
+    settings = settings or Settings.from_env()
+    alchemy = build_alchemy_config(settings)  # the engine is built here, never at import time
+    runtime = Runtime(settings, alchemy)
+    return Litestar(
+        route_handlers=[SystemController, UserController, ThreadController, RunController],
+        plugins=[
+            StructlogPlugin(build_log_config(settings)),
+            SQLAlchemyInitPlugin(alchemy),
+            SQLAlchemySerializationPlugin(),
+            RuntimePlugin(runtime),  # after the database plugin: starts after it, stops before it
+            ProblemDetailsPlugin(build_problem_details_config()),
+            GranianPlugin(),
+        ],
+        openapi_config=OpenAPIConfig(
+            title="cvchat",
+            version="0.1.0",
+            description="Chat with an assistant about a corpus of CVs: threads, background runs, resumable SSE.",
+            path="/schema",
+            components=Components(security_schemes=SECURITY_SCHEMES),
+            render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
+        ),
+        request_max_body_size=settings.max_body_bytes,
+        debug=False,
+    )

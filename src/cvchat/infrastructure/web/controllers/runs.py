@@ -1,0 +1,172 @@
+"""Runs: status, cancel, and the event log as Server-Sent Events or JSON pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Parameter
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
+
+from cvchat.application.runs import HEARTBEAT, CancelRun, GetRun, ReadRunEvents, StreamRunEvents
+from cvchat.application.users import IssueStreamToken, Principal
+from cvchat.domain.entities import Run
+from cvchat.domain.errors import InvalidPositionError, NotFoundError
+from cvchat.domain.events import encode_event
+from cvchat.infrastructure.runtime import Runtime
+from cvchat.infrastructure.web.auth import BEARER_ONLY, BEARER_OR_STREAM_TOKEN, provide_principal, stream_caller
+from cvchat.infrastructure.web.controllers.threads import stream_url
+from cvchat.infrastructure.web.deps import (
+    provide_cancel_run,
+    provide_get_run,
+    provide_issue_stream_token,
+    provide_read_run_events,
+    provide_runs_repo,
+    provide_runtime,
+    provide_stream_run_events,
+)
+from cvchat.infrastructure.web.schemas import CancelResult, EventEnvelope, EventsPage, RunRead, StreamDone
+
+RunId = Annotated[UUID, Parameter(title="Run id", description="The id of one of your runs.")]
+
+_SSE_DESCRIPTION = """A `text/event-stream` of the run's log. It opens with `retry:`, replays the events after the
+client's position (`Last-Event-ID` header, else `after`), then follows live events; `: ping` comments keep it alive.
+Each frame is `id: <seq>`, `event: <type>`, `data: <JSON of the event>` (an `EventEnvelope.event`). After the
+terminal `state` event it sends `event: done` (no id, `data` is a `StreamDone`) and closes. A reconnect whose
+position is already the terminal event answers 204."""
+
+
+def parse_position(last_event_id: str | None, after: int | None) -> int:
+    """The client's position: the Last-Event-ID header (sent by reconnecting browsers) wins over `after`."""
+    if last_event_id is None:
+        return after or 0
+    text = last_event_id.strip()
+    if not text.isdigit():
+        raise InvalidPositionError(f"Last-Event-ID must be a non-negative integer seq, got {last_event_id!r}")
+    return int(text)
+
+
+class RunController(Controller):
+    path = "/api/runs"
+    tags = ["Runs"]
+    dependencies = {
+        "runtime": Provide(provide_runtime, sync_to_thread=False),
+        "runs_repo": Provide(provide_runs_repo),
+        "get_run": Provide(provide_get_run, sync_to_thread=False),
+        "cancel_run": Provide(provide_cancel_run, sync_to_thread=False),
+        "read_run_events": Provide(provide_read_run_events, sync_to_thread=False),
+        "stream_run_events": Provide(provide_stream_run_events, sync_to_thread=False),
+        "issue_stream_token": Provide(provide_issue_stream_token, sync_to_thread=False),
+    }
+
+    @get(
+        "/{run_id:uuid}",
+        operation_id="GetRun",
+        summary="A run's status",
+        security=BEARER_ONLY,
+        dependencies={"principal": Provide(provide_principal)},
+    )
+    async def get_one(
+        self, run_id: RunId, principal: Principal, get_run: GetRun, issue_stream_token: IssueStreamToken
+    ) -> RunRead:
+        """The run's status, timings, provider, usage and the seq of its last event."""
+        run = await get_run(run_id, principal.user.id)
+        url = None if run.status.is_terminal else stream_url(run.id, issue_stream_token(principal.key, run.id))
+        return RunRead.from_domain(run, url)
+
+    @post(
+        "/{run_id:uuid}/cancel",
+        operation_id="CancelRun",
+        summary="Cancel a run",
+        status_code=HTTP_200_OK,
+        security=BEARER_ONLY,
+        dependencies={"principal": Provide(provide_principal)},
+    )
+    async def cancel(self, run_id: RunId, principal: Principal, cancel_run: CancelRun) -> CancelResult:
+        """Stop the run; answers once it has stopped (`canceled`), or with its final status if it had already ended."""
+        run = await cancel_run(run_id, principal.user.id)
+        return CancelResult(run_id=run.id, status=run.status)
+
+    @get(
+        "/{run_id:uuid}/events/page",
+        operation_id="ListRunEvents",
+        summary="A run's events as JSON",
+        security=BEARER_ONLY,
+        dependencies={"principal": Provide(provide_principal)},
+    )
+    async def events_page(
+        self,
+        run_id: RunId,
+        principal: Principal,
+        read_run_events: ReadRunEvents,
+        after: Annotated[int, Parameter(query="after", ge=0, description="Events with a greater seq.")] = 0,
+        limit: Annotated[int, Parameter(query="limit", ge=1, le=1000)] = 200,
+    ) -> EventsPage:
+        """The same events as the SSE stream, a page at a time, for clients that cannot read SSE."""
+        page = await read_run_events(run_id, principal.user.id, after, limit)
+        events = [EventEnvelope.from_domain(e) for e in page.events]
+        return EventsPage(
+            run_id=page.run.id,
+            status=page.run.status,
+            last_seq=page.run.last_seq,
+            events=events,
+            next_after=events[-1].seq if events else after,
+        )
+
+    @get(
+        "/{run_id:uuid}/events",
+        operation_id="StreamRunEvents",
+        summary="Stream a run's events (SSE)",
+        description=_SSE_DESCRIPTION,
+        security=BEARER_OR_STREAM_TOKEN,
+        responses={
+            200: ResponseSpec(
+                data_container=EventEnvelope, media_type="text/event-stream", description="The event stream."
+            ),
+            204: ResponseSpec(data_container=None, description="The client already has every event."),
+        },
+    )
+    async def events(
+        self,
+        request: Request,
+        run_id: RunId,
+        runtime: Runtime,
+        stream_run_events: StreamRunEvents,
+        after: Annotated[int | None, Parameter(query="after", ge=0, description="Resume after this seq.")] = None,
+        last_event_id: Annotated[
+            str | None, Parameter(header="Last-Event-ID", description="Resume after this seq (wins over `after`).")
+        ] = None,
+        token: Annotated[str | None, Parameter(query="token", description="The stream token of `stream_url`.")] = None,
+    ) -> ServerSentEvent | Response[None]:
+        """Server-Sent Events of the run's log, resumable without gaps or duplicates."""
+        position = parse_position(last_event_id, after)
+        user_id = await stream_caller(request, runtime, run_id, token)
+        run = await runtime.event_log.get_run(run_id)
+        if run is None or run.user_id != user_id:
+            raise NotFoundError(f"run {run_id} not found")
+        if not stream_run_events.check_position(run, position):
+            return Response(None, status_code=HTTP_204_NO_CONTENT)
+        return ServerSentEvent(
+            _frames(stream_run_events, run, position, runtime.settings.sse_retry_ms),
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+
+async def _frames(
+    stream_run_events: StreamRunEvents, run: Run, position: int, retry_ms: int
+) -> AsyncIterator[ServerSentEventMessage]:
+    yield ServerSentEventMessage(retry=retry_ms, data=None)
+    async for item in stream_run_events(run.id, position):
+        if item is HEARTBEAT:
+            yield ServerSentEventMessage(comment="ping", data=None)
+            continue
+        yield ServerSentEventMessage(id=item.seq, event=item.type, data=encode_event(item.event).decode())
+        if item.is_terminal:
+            done = StreamDone(run_id=run.id, status=item.event.status, last_seq=item.seq)  # type: ignore[union-attr]
+            yield ServerSentEventMessage(event="done", data=msgspec.json.encode(done).decode())

@@ -1,0 +1,106 @@
+"""Dependency providers: repositories on the request's session, use cases, and the process runtime."""
+
+from __future__ import annotations
+
+from litestar.datastructures import State
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cvchat.application.common import SystemClock
+from cvchat.application.executor import RunExecutor
+from cvchat.application.messages import PostMessage
+from cvchat.application.runs import CancelRun, GetRun, ListRuns, ReadRunEvents, StreamRunEvents
+from cvchat.application.threads import CreateThread, DeleteThread, GetThread, ListThreads
+from cvchat.application.users import CreateUser, IssueStreamToken
+from cvchat.infrastructure.db.repositories import (
+    SqlMessageRepository,
+    SqlRunRepository,
+    SqlThreadRepository,
+    SqlUserRepository,
+)
+from cvchat.infrastructure.events.memory import InProcessEventBus
+from cvchat.infrastructure.runtime import Runtime
+from cvchat.infrastructure.settings import Settings
+
+_clock = SystemClock()
+
+
+def provide_runtime(state: State) -> Runtime:
+    return state.runtime  # type: ignore[no-any-return]
+
+
+def provide_settings(runtime: Runtime) -> Settings:
+    return runtime.settings
+
+
+def provide_event_bus(runtime: Runtime) -> InProcessEventBus:
+    return runtime.bus
+
+
+def provide_run_executor(runtime: Runtime) -> RunExecutor:
+    return runtime.executor
+
+
+async def provide_users_repo(db_session: AsyncSession) -> SqlUserRepository:
+    return SqlUserRepository(db_session)
+
+
+async def provide_threads_repo(db_session: AsyncSession) -> SqlThreadRepository:
+    return SqlThreadRepository(db_session)
+
+
+async def provide_messages_repo(db_session: AsyncSession) -> SqlMessageRepository:
+    return SqlMessageRepository(db_session)
+
+
+async def provide_runs_repo(db_session: AsyncSession) -> SqlRunRepository:
+    return SqlRunRepository(db_session)
+
+
+def provide_create_user(users_repo: SqlUserRepository) -> CreateUser:
+    return CreateUser(users_repo, _clock)
+
+
+def provide_create_thread(threads_repo: SqlThreadRepository) -> CreateThread:
+    return CreateThread(threads_repo, _clock)
+
+
+def provide_list_threads(threads_repo: SqlThreadRepository) -> ListThreads:
+    return ListThreads(threads_repo)
+
+
+def provide_get_thread(threads_repo: SqlThreadRepository, messages_repo: SqlMessageRepository) -> GetThread:
+    return GetThread(threads_repo, messages_repo)
+
+
+def provide_delete_thread(threads_repo: SqlThreadRepository, runs_repo: SqlRunRepository) -> DeleteThread:
+    return DeleteThread(threads_repo, runs_repo)
+
+
+def provide_post_message(threads_repo: SqlThreadRepository, runs_repo: SqlRunRepository) -> PostMessage:
+    return PostMessage(threads_repo, runs_repo, _clock)
+
+
+def provide_get_run(runs_repo: SqlRunRepository) -> GetRun:
+    return GetRun(runs_repo)
+
+
+def provide_list_runs(threads_repo: SqlThreadRepository, runs_repo: SqlRunRepository) -> ListRuns:
+    return ListRuns(threads_repo, runs_repo)
+
+
+def provide_cancel_run(runtime: Runtime) -> CancelRun:
+    return CancelRun(runtime.store, runtime.event_log, runtime.bus, _clock, runtime.settings.cancel_wait_s)
+
+
+def provide_read_run_events(runs_repo: SqlRunRepository, runtime: Runtime) -> ReadRunEvents:
+    return ReadRunEvents(runs_repo, runtime.event_log)
+
+
+def provide_stream_run_events(runtime: Runtime) -> StreamRunEvents:
+    return StreamRunEvents(
+        runtime.event_log, runtime.bus, runtime.settings.sse_heartbeat_s, runtime.settings.sse_max_stream_s
+    )
+
+
+def provide_issue_stream_token(runtime: Runtime) -> IssueStreamToken:
+    return IssueStreamToken(_clock, runtime.settings.stream_token_ttl_s)

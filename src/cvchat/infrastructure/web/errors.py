@@ -1,0 +1,103 @@
+"""RFC 9457 problem details for every error, built in this one place."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from advanced_alchemy.exceptions import RepositoryError
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from cvchat.domain.errors import (
+    ConflictError,
+    DomainError,
+    InvalidInputError,
+    InvalidPositionError,
+    NotFoundError,
+    UnauthorizedError,
+)
+
+logger = structlog.get_logger()
+
+_STATUS: dict[type[DomainError], int] = {
+    NotFoundError: 404,
+    ConflictError: 409,
+    UnauthorizedError: 401,
+    InvalidInputError: 422,
+    InvalidPositionError: 400,
+}
+
+
+def _problem(status: int, code: str, detail: str, **kwargs: Any) -> ProblemDetailsException:
+    return ProblemDetailsException(
+        status_code=status, type_=f"/problems/{code}", title=HTTPStatus(status).phrase, detail=detail, **kwargs
+    )
+
+
+def domain_error_to_problem(exc: DomainError) -> ProblemDetailsException:
+    status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 400)
+    headers = {"WWW-Authenticate": 'Bearer realm="cvchat"'} if status == 401 else None
+    return _problem(status, exc.code, str(exc), headers=headers)
+
+
+def _validation_detail(errors: list[dict[str, Any]]) -> str:
+    parts = []
+    for error in errors:
+        key, source, message = error.get("key"), error.get("source"), error.get("message", "invalid value")
+        where = f"{source} `{key}`" if key and source else f"`{key}`" if key else "request body"
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts) or "the request is invalid"
+
+
+def http_error_to_problem(exc: HTTPException) -> ProblemDetailsException:
+    status = exc.status_code
+    if isinstance(exc, ValidationException):
+        errors = exc.extra if isinstance(exc.extra, list) else []
+        return _problem(status, "validation_error", _validation_detail(errors), extra={"errors": errors})
+    code = HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
+    detail = exc.detail if exc.detail and exc.detail != HTTPStatus(status).phrase else HTTPStatus(status).description
+    if status == 413:
+        detail = "the request body is too large"
+    return _problem(status, code, detail, headers=exc.headers)
+
+
+def _is_database_unavailable(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, (OperationalError, InterfaceError, PoolTimeoutError, ConnectionError, TimeoutError)):
+            return True
+        if isinstance(seen, DBAPIError) and seen.connection_invalidated:
+            return True
+        if type(seen).__module__.startswith("asyncpg") and "Connection" in type(seen).__name__:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def unexpected_error_to_problem(exc: Exception) -> ProblemDetailsException:
+    if _is_database_unavailable(exc):
+        logger.warning("database_unavailable", error=type(exc).__name__)
+        return _problem(
+            503, "database_unavailable", "the database is unavailable; try again shortly", headers={"Retry-After": "5"}
+        )
+    logger.exception("unhandled_error", error=type(exc).__name__)
+    return _problem(500, "internal_error", "an unexpected error occurred; it has been logged")
+
+
+def build_problem_details_config() -> ProblemDetailsConfig:
+    """Domain errors, HTTP errors, database outages and anything unexpected all become problem details."""
+    return ProblemDetailsConfig(
+        enable_for_all_http_exceptions=True,
+        exception_to_problem_detail_map={
+            DomainError: domain_error_to_problem,
+            HTTPException: http_error_to_problem,
+            RepositoryError: unexpected_error_to_problem,
+            DBAPIError: unexpected_error_to_problem,
+            OSError: unexpected_error_to_problem,
+            Exception: unexpected_error_to_problem,
+        },
+    )

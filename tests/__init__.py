@@ -1,0 +1,1 @@
+"""cvchat test suite."""

@@ -1,0 +1,1 @@
+"""Integration tests: the real app over HTTP on SQLite and PostgreSQL."""

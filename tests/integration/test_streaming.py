@@ -1,0 +1,116 @@
+"""Runs and their event streams over real HTTP and SSE, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.support.live import LiveServer, events_of
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_a_run_streams_queued_running_tokens_final_and_done(server: LiveServer) -> None:
+    alice = await server.user("alice")
+    accepted = await server.ask(alice, await server.thread(alice))
+    assert accepted["status"] == "queued"
+    frames = await server.frames(accepted["stream_url"])
+    assert frames[0].retry == server.settings.sse_retry_ms
+    events = events_of(frames)
+    assert [int(f.id) for f in events] == list(range(1, len(events) + 1))
+    assert [f.event for f in events[:2]] == ["state", "state"]
+    assert [f.json()["status"] for f in events[:2]] == ["queued", "running"]
+    tokens = [f.json()["text"] for f in events if f.event == "token"]
+    assert "".join(tokens) == "".join(f"tok{i} " for i in range(10))
+    final = events[-2].json()
+    assert (events[-2].event, final["text"], final["usage"]["output_tokens"]) == ("final", "".join(tokens), 10)
+    assert (events[-1].event, events[-1].json()["status"]) == ("state", "done")
+    assert frames[-1].event == "done"
+    assert frames[-1].json() == {"run_id": accepted["run_id"], "status": "done", "last_seq": len(events)}
+    run = await server.run(alice, accepted["run_id"])
+    assert (run["status"], run["last_seq"], run["provider"], run["usage"]["output_tokens"]) == (
+        "done",
+        len(events),
+        "fake",
+        10,
+    )
+
+
+async def test_resume_from_every_position_returns_exactly_the_missing_events(server: LiveServer) -> None:
+    alice = await server.user()
+    accepted = await server.ask(alice, await server.thread(alice))
+    full = events_of(await server.frames(accepted["stream_url"]))
+    last = int(full[-1].id)
+    url = f"/api/runs/{accepted['run_id']}/events"
+    for position in range(last):
+        resumed = events_of(await server.frames(url, alice.headers | {"Last-Event-ID": str(position)}))
+        assert [(f.id, f.event, f.data) for f in resumed] == [(f.id, f.event, f.data) for f in full[position:]]
+    by_query = events_of(await server.frames(f"{url}?after=10", alice.headers))
+    assert [f.id for f in by_query] == [f.id for f in full[10:]]
+
+
+async def test_reconnect_at_the_end_answers_204_and_beyond_it_400(server: LiveServer) -> None:
+    alice = await server.user()
+    accepted = await server.ask(alice, await server.thread(alice))
+    last = events_of(await server.frames(accepted["stream_url"]))[-1].id
+    url = f"/api/runs/{accepted['run_id']}/events"
+    at_end = await server.http.get(url, headers=alice.headers | {"Last-Event-ID": last})
+    assert at_end.status_code == 204
+    beyond = await server.http.get(url, headers=alice.headers | {"Last-Event-ID": str(int(last) + 1)})
+    assert beyond.status_code == 400
+    assert beyond.headers["content-type"].startswith("application/problem+json")
+    for bad in ("abc", "-1", "1.5", ""):
+        response = await server.http.get(url, headers=alice.headers | {"Last-Event-ID": bad})
+        assert response.status_code == 400, bad
+        assert "Last-Event-ID" in response.json()["detail"]
+    assert (await server.http.get(f"{url}?after=-3", headers=alice.headers)).status_code == 400
+
+
+@pytest.mark.parametrize("settings_overrides", [{"fake_llm_tokens": 40, "fake_llm_delay_ms": 15.0}])
+async def test_two_subscribers_one_joining_mid_run_see_identical_sequences(server: LiveServer) -> None:
+    alice = await server.user()
+    accepted = await server.ask(alice, await server.thread(alice))
+    first = asyncio.create_task(server.frames(accepted["stream_url"]))
+    early = await server.frames(accepted["stream_url"], limit=8)
+    assert len(events_of(early)) == 8
+    late = asyncio.create_task(server.frames(accepted["stream_url"]))
+    first_frames, late_frames = await asyncio.gather(first, late)
+    assert [(f.id, f.data) for f in events_of(first_frames)] == [(f.id, f.data) for f in events_of(late_frames)]
+    run = await server.run(alice, accepted["run_id"])
+    assert int(events_of(late_frames)[-1].id) == run["last_seq"]
+
+
+@pytest.mark.parametrize(
+    "settings_overrides", [{"sse_heartbeat_s": 0.2, "fake_llm_tokens": 3, "fake_llm_delay_ms": 500.0}]
+)
+async def test_quiet_streams_send_ping_comments(server: LiveServer) -> None:
+    alice = await server.user()
+    accepted = await server.ask(alice, await server.thread(alice))
+    chunks: list[str] = []
+    async with server.http.stream("GET", accepted["stream_url"]) as response:
+        async for text in response.aiter_text():
+            chunks.append(text)
+    body = "".join(chunks)
+    assert body.startswith("retry: ")
+    assert ": ping\r\n" in body
+    assert "data: \r\n" not in body  # a heartbeat must not be an (empty) message
+    assert response.headers["cache-control"] == "no-cache"
+    assert response.headers["x-accel-buffering"] == "no"
+
+
+async def test_events_page_serves_the_same_events_as_json(server: LiveServer) -> None:
+    alice = await server.user()
+    accepted = await server.ask(alice, await server.thread(alice))
+    streamed = events_of(await server.frames(accepted["stream_url"]))
+    url = f"/api/runs/{accepted['run_id']}/events/page"
+    pages, after = [], 0
+    while True:
+        body = (await server.http.get(url, params={"after": after, "limit": 4}, headers=alice.headers)).json()
+        if not body["events"]:
+            break
+        pages.extend(body["events"])
+        after = body["next_after"]
+    assert [p["seq"] for p in pages] == [int(f.id) for f in streamed]
+    assert [p["event"] for p in pages] == [f.json() for f in streamed]
+    assert body["status"] == "done"

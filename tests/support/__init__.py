@@ -1,0 +1,1 @@
+"""Test helpers: live servers, SSE reading, and API shortcuts."""

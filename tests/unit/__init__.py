@@ -1,0 +1,1 @@
+"""Unit tests: use cases without HTTP."""
