@@ -193,14 +193,14 @@ class SqlMessageRepository:
         self._rows = _MessageRows(session=session)
 
     async def list_for_thread(self, thread_id: UUID) -> list[Message]:
-        rows = await self._rows.list(MessageModel.thread_id == thread_id, order_by=[MessageModel.id.asc()])
+        rows = await self._rows.get_many(MessageModel.thread_id == thread_id, order_by=[MessageModel.id.asc()])
         return [to_message(r) for r in rows]
 
     async def recent(self, thread_id: UUID, limit: int, before: datetime | None = None) -> list[Message]:
         filters: list[Any] = [MessageModel.thread_id == thread_id]
         if before is not None:
             filters.append(MessageModel.created_at < before)
-        rows = await self._rows.list(*filters, order_by=[MessageModel.id.desc()])
+        rows = await self._rows.get_many(*filters, order_by=[MessageModel.id.desc()])
         return [to_message(r) for r in reversed(rows[:limit])]
 
 

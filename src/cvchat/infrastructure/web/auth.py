@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Request
+from litestar.di import NamedDependency
 from litestar.openapi.spec import SecurityRequirement, SecurityScheme
 
 from cvchat.application.common import SystemClock
@@ -38,14 +39,14 @@ def bearer_secret(request: Request) -> str:
     return secret.strip()
 
 
-async def provide_principal(request: Request, runtime: Runtime) -> Principal:
+async def provide_principal(request: Request, runtime: NamedDependency[Runtime]) -> Principal:
     """The caller, from the bearer API key (looked up in a short read transaction of its own)."""
     secret = bearer_secret(request)
     async with runtime.read_sessions() as session:
         return await Authenticate(SqlUserRepository(session))(secret)
 
 
-async def stream_caller(request: Request, runtime: Runtime, run_id: UUID, token: str | None) -> UUID:
+async def stream_caller(request: Request, runtime: NamedDependency[Runtime], run_id: UUID, token: str | None) -> UUID:
     """The user id a request for a run's events speaks for: by stream token if given, else by bearer key."""
     if token is not None:
         async with runtime.read_sessions() as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cvchat.application.common import SystemClock
@@ -28,79 +29,89 @@ def provide_runtime(state: State) -> Runtime:
     return state.runtime  # type: ignore[no-any-return]
 
 
-def provide_settings(runtime: Runtime) -> Settings:
+def provide_settings(runtime: NamedDependency[Runtime]) -> Settings:
     return runtime.settings
 
 
-def provide_event_bus(runtime: Runtime) -> InProcessEventBus:
+def provide_event_bus(runtime: NamedDependency[Runtime]) -> InProcessEventBus:
     return runtime.bus
 
 
-def provide_run_executor(runtime: Runtime) -> RunExecutor:
+def provide_run_executor(runtime: NamedDependency[Runtime]) -> RunExecutor:
     return runtime.executor
 
 
-async def provide_users_repo(db_session: AsyncSession) -> SqlUserRepository:
+async def provide_users_repo(db_session: NamedDependency[AsyncSession]) -> SqlUserRepository:
     return SqlUserRepository(db_session)
 
 
-async def provide_threads_repo(db_session: AsyncSession) -> SqlThreadRepository:
+async def provide_threads_repo(db_session: NamedDependency[AsyncSession]) -> SqlThreadRepository:
     return SqlThreadRepository(db_session)
 
 
-async def provide_messages_repo(db_session: AsyncSession) -> SqlMessageRepository:
+async def provide_messages_repo(db_session: NamedDependency[AsyncSession]) -> SqlMessageRepository:
     return SqlMessageRepository(db_session)
 
 
-async def provide_runs_repo(db_session: AsyncSession) -> SqlRunRepository:
+async def provide_runs_repo(db_session: NamedDependency[AsyncSession]) -> SqlRunRepository:
     return SqlRunRepository(db_session)
 
 
-def provide_create_user(users_repo: SqlUserRepository) -> CreateUser:
+def provide_create_user(users_repo: NamedDependency[SqlUserRepository]) -> CreateUser:
     return CreateUser(users_repo, _clock)
 
 
-def provide_create_thread(threads_repo: SqlThreadRepository) -> CreateThread:
+def provide_create_thread(threads_repo: NamedDependency[SqlThreadRepository]) -> CreateThread:
     return CreateThread(threads_repo, _clock)
 
 
-def provide_list_threads(threads_repo: SqlThreadRepository) -> ListThreads:
+def provide_list_threads(threads_repo: NamedDependency[SqlThreadRepository]) -> ListThreads:
     return ListThreads(threads_repo)
 
 
-def provide_get_thread(threads_repo: SqlThreadRepository, messages_repo: SqlMessageRepository) -> GetThread:
+def provide_get_thread(
+    threads_repo: NamedDependency[SqlThreadRepository], messages_repo: NamedDependency[SqlMessageRepository]
+) -> GetThread:
     return GetThread(threads_repo, messages_repo)
 
 
-def provide_delete_thread(threads_repo: SqlThreadRepository, runs_repo: SqlRunRepository) -> DeleteThread:
+def provide_delete_thread(
+    threads_repo: NamedDependency[SqlThreadRepository], runs_repo: NamedDependency[SqlRunRepository]
+) -> DeleteThread:
     return DeleteThread(threads_repo, runs_repo)
 
 
-def provide_post_message(threads_repo: SqlThreadRepository, runs_repo: SqlRunRepository) -> PostMessage:
+def provide_post_message(
+    threads_repo: NamedDependency[SqlThreadRepository], runs_repo: NamedDependency[SqlRunRepository]
+) -> PostMessage:
     return PostMessage(threads_repo, runs_repo, _clock)
 
 
-def provide_get_run(runs_repo: SqlRunRepository) -> GetRun:
+def provide_get_run(runs_repo: NamedDependency[SqlRunRepository]) -> GetRun:
     return GetRun(runs_repo)
 
 
-def provide_list_runs(threads_repo: SqlThreadRepository, runs_repo: SqlRunRepository) -> ListRuns:
+def provide_list_runs(
+    threads_repo: NamedDependency[SqlThreadRepository], runs_repo: NamedDependency[SqlRunRepository]
+) -> ListRuns:
     return ListRuns(threads_repo, runs_repo)
 
 
-def provide_cancel_run(runtime: Runtime) -> CancelRun:
+def provide_cancel_run(runtime: NamedDependency[Runtime]) -> CancelRun:
     return CancelRun(runtime.store, runtime.event_log, runtime.bus, _clock, runtime.settings.cancel_wait_s)
 
 
-def provide_read_run_events(runs_repo: SqlRunRepository, runtime: Runtime) -> ReadRunEvents:
+def provide_read_run_events(
+    runs_repo: NamedDependency[SqlRunRepository], runtime: NamedDependency[Runtime]
+) -> ReadRunEvents:
     return ReadRunEvents(runs_repo, runtime.event_log)
 
 
-def provide_stream_run_events(runtime: Runtime) -> StreamRunEvents:
+def provide_stream_run_events(runtime: NamedDependency[Runtime]) -> StreamRunEvents:
     return StreamRunEvents(
         runtime.event_log, runtime.bus, runtime.settings.sse_heartbeat_s, runtime.settings.sse_max_stream_s
     )
 
 
-def provide_issue_stream_token(runtime: Runtime) -> IssueStreamToken:
+def provide_issue_stream_token(runtime: NamedDependency[Runtime]) -> IssueStreamToken:
     return IssueStreamToken(_clock, runtime.settings.stream_token_ttl_s)

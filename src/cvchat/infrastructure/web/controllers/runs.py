@@ -8,9 +8,9 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, PathParameter, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
@@ -33,7 +33,7 @@ from cvchat.infrastructure.web.deps import (
 )
 from cvchat.infrastructure.web.schemas import CancelResult, EventEnvelope, EventsPage, RunRead, StreamDone
 
-RunId = Annotated[UUID, Parameter(title="Run id", description="The id of one of your runs.")]
+RunId = Annotated[UUID, PathParameter(title="Run id", description="The id of one of your runs.")]
 
 _SSE_DESCRIPTION = """A `text/event-stream` of the run's log. It opens with `retry:`, replays the events after the
 client's position (`Last-Event-ID` header, else `after`), then follows live events; `: ping` comments keep it alive.
@@ -73,7 +73,11 @@ class RunController(Controller):
         dependencies={"principal": Provide(provide_principal)},
     )
     async def get_one(
-        self, run_id: RunId, principal: Principal, get_run: GetRun, issue_stream_token: IssueStreamToken
+        self,
+        run_id: RunId,
+        principal: NamedDependency[Principal],
+        get_run: NamedDependency[GetRun],
+        issue_stream_token: NamedDependency[IssueStreamToken],
     ) -> RunRead:
         """The run's status, timings, provider, usage and the seq of its last event."""
         run = await get_run(run_id, principal.user.id)
@@ -88,7 +92,9 @@ class RunController(Controller):
         security=BEARER_ONLY,
         dependencies={"principal": Provide(provide_principal)},
     )
-    async def cancel(self, run_id: RunId, principal: Principal, cancel_run: CancelRun) -> CancelResult:
+    async def cancel(
+        self, run_id: RunId, principal: NamedDependency[Principal], cancel_run: NamedDependency[CancelRun]
+    ) -> CancelResult:
         """Stop the run; answers once it has stopped (`canceled`), or with its final status if it had already ended."""
         run = await cancel_run(run_id, principal.user.id)
         return CancelResult(run_id=run.id, status=run.status)
@@ -103,10 +109,10 @@ class RunController(Controller):
     async def events_page(
         self,
         run_id: RunId,
-        principal: Principal,
-        read_run_events: ReadRunEvents,
-        after: Annotated[int, Parameter(query="after", ge=0, description="Events with a greater seq.")] = 0,
-        limit: Annotated[int, Parameter(query="limit", ge=1, le=1000)] = 200,
+        principal: NamedDependency[Principal],
+        read_run_events: NamedDependency[ReadRunEvents],
+        after: Annotated[int, QueryParameter(ge=0, description="Events with a greater seq.")] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
     ) -> EventsPage:
         """The same events as the SSE stream, a page at a time, for clients that cannot read SSE."""
         page = await read_run_events(run_id, principal.user.id, after, limit)
@@ -136,13 +142,13 @@ class RunController(Controller):
         self,
         request: Request,
         run_id: RunId,
-        runtime: Runtime,
-        stream_run_events: StreamRunEvents,
-        after: Annotated[int | None, Parameter(query="after", ge=0, description="Resume after this seq.")] = None,
+        runtime: NamedDependency[Runtime],
+        stream_run_events: NamedDependency[StreamRunEvents],
+        after: Annotated[int | None, QueryParameter(ge=0, description="Resume after this seq.")] = None,
         last_event_id: Annotated[
-            str | None, Parameter(header="Last-Event-ID", description="Resume after this seq (wins over `after`).")
+            str | None, HeaderParameter(name="Last-Event-ID", description="Resume after this seq (wins over `after`).")
         ] = None,
-        token: Annotated[str | None, Parameter(query="token", description="The stream token of `stream_url`.")] = None,
+        token: Annotated[str | None, QueryParameter(description="The stream token of `stream_url`.")] = None,
     ) -> ServerSentEvent | Response[None]:
         """Server-Sent Events of the run's log, resumable without gaps or duplicates."""
         position = parse_position(last_event_id, after)
@@ -159,7 +165,7 @@ class RunController(Controller):
 
 
 async def _frames(
-    stream_run_events: StreamRunEvents, run: Run, position: int, retry_ms: int
+    stream_run_events: NamedDependency[StreamRunEvents], run: Run, position: int, retry_ms: int
 ) -> AsyncIterator[ServerSentEventMessage]:
     yield ServerSentEventMessage(retry=retry_ms, data=None)
     async for item in stream_run_events(run.id, position):

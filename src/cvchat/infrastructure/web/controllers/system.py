@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.response import Redirect, Response
 from litestar.serialization import encode_json
 
@@ -23,7 +23,7 @@ class SystemController(Controller):
         return Health(status="ok")
 
     @get("/ready", operation_id="Ready", summary="Readiness")
-    async def ready(self, runtime: Runtime) -> Response[Readiness]:
+    async def ready(self, runtime: NamedDependency[Runtime]) -> Response[Readiness]:
         """The database is reachable, its schema is at head, and the executor is running."""
         database = await runtime.database_ok()
         schema_problem = await runtime.check_schema() if database else "the database is unreachable"

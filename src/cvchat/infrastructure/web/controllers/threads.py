@@ -6,8 +6,8 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Response, delete, get, post
-from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.di import NamedDependency, Provide
+from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,15 +50,15 @@ from cvchat.infrastructure.web.schemas import (
     ThreadRead,
 )
 
-ThreadId = Annotated[UUID, Parameter(title="Thread id", description="The id of one of your threads.")]
+ThreadId = Annotated[UUID, PathParameter(title="Thread id", description="The id of one of your threads.")]
 Cursor = Annotated[
-    UUID | None, Parameter(query="cursor", description="`next_cursor` of the previous page; omit for the first page.")
+    UUID | None, QueryParameter(description="`next_cursor` of the previous page; omit for the first page.")
 ]
-Limit = Annotated[int, Parameter(query="limit", ge=1, le=100, description="Page size.")]
+Limit = Annotated[int, QueryParameter(ge=1, le=100, description="Page size.")]
 IdempotencyKey = Annotated[
     str | None,
-    Parameter(
-        header="Idempotency-Key",
+    HeaderParameter(
+        name="Idempotency-Key",
         min_length=1,
         max_length=200,
         description="Retry-safe posting: the same key with the same body returns the same run, never a second one.",
@@ -91,7 +91,12 @@ class ThreadController(Controller):
     }
 
     @post(operation_id="CreateThread", summary="Start a thread")
-    async def create(self, data: ThreadCreate, principal: Principal, create_thread: CreateThread) -> ThreadRead:
+    async def create(
+        self,
+        data: JSONBody[ThreadCreate],
+        principal: NamedDependency[Principal],
+        create_thread: NamedDependency[CreateThread],
+    ) -> ThreadRead:
         """Start a thread for the caller. A `user_id` in the body is accepted only if it is the caller's."""
         if data.user_id is not None and data.user_id != principal.user.id:
             raise NotFoundError(f"user {data.user_id} not found")
@@ -100,13 +105,19 @@ class ThreadController(Controller):
 
     @get(operation_id="ListThreads", summary="List your threads")
     async def list_all(
-        self, principal: Principal, list_threads: ListThreads, cursor: Cursor = None, limit: Limit = 20
+        self,
+        principal: NamedDependency[Principal],
+        list_threads: NamedDependency[ListThreads],
+        cursor: Cursor = None,
+        limit: Limit = 20,
     ) -> ThreadPage:
         """Your threads, newest first."""
         return ThreadPage.from_domain(await list_threads(principal.user.id, cursor, limit))
 
     @get("/{thread_id:uuid}", operation_id="GetThread", summary="A thread with its messages")
-    async def get_one(self, thread_id: ThreadId, principal: Principal, get_thread: GetThread) -> ThreadDetail:
+    async def get_one(
+        self, thread_id: ThreadId, principal: NamedDependency[Principal], get_thread: NamedDependency[GetThread]
+    ) -> ThreadDetail:
         """One of your threads with its messages, oldest first."""
         found = await get_thread(thread_id, principal.user.id)
         t = found.thread
@@ -122,10 +133,10 @@ class ThreadController(Controller):
     async def remove(
         self,
         thread_id: ThreadId,
-        principal: Principal,
-        delete_thread: DeleteThread,
-        db_session: AsyncSession,
-        event_bus: InProcessEventBus,
+        principal: NamedDependency[Principal],
+        delete_thread: NamedDependency[DeleteThread],
+        db_session: NamedDependency[AsyncSession],
+        event_bus: NamedDependency[InProcessEventBus],
     ) -> None:
         """Delete the thread with its messages, runs and events; an active run is stopped."""
         active_run = await delete_thread(thread_id, principal.user.id)
@@ -142,12 +153,12 @@ class ThreadController(Controller):
     async def post_message(
         self,
         thread_id: ThreadId,
-        data: MessageCreate,
-        principal: Principal,
-        post_message: PostMessage,
-        issue_stream_token: IssueStreamToken,
-        db_session: AsyncSession,
-        event_bus: InProcessEventBus,
+        data: JSONBody[MessageCreate],
+        principal: NamedDependency[Principal],
+        post_message: NamedDependency[PostMessage],
+        issue_stream_token: NamedDependency[IssueStreamToken],
+        db_session: NamedDependency[AsyncSession],
+        event_bus: NamedDependency[InProcessEventBus],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[MessageAccepted]:
         """Store the message and queue a run to answer it (202). Follow `stream_url` for its events.
@@ -179,8 +190,8 @@ class ThreadController(Controller):
     async def list_runs(
         self,
         thread_id: ThreadId,
-        principal: Principal,
-        list_runs: ListRuns,
+        principal: NamedDependency[Principal],
+        list_runs: NamedDependency[ListRuns],
         cursor: Cursor = None,
         limit: Limit = 20,
     ) -> RunPage:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import JSONBody
 
 from cvchat.application.users import CreateUser, CreateUserInput, Principal
 from cvchat.infrastructure.web.auth import BEARER_ONLY, provide_principal
@@ -21,7 +22,7 @@ class UserController(Controller):
     }
 
     @post(operation_id="CreateUser", summary="Sign up", security=[])
-    async def create(self, data: UserCreate, create_user: CreateUser) -> UserCreated:
+    async def create(self, data: JSONBody[UserCreate], create_user: NamedDependency[CreateUser]) -> UserCreated:
         """Create a user; the answer holds the API key, shown this once (only its hash is stored)."""
         result = await create_user(CreateUserInput(name=data.name.strip()))
         user = result.user
@@ -34,6 +35,6 @@ class UserController(Controller):
         security=BEARER_ONLY,
         dependencies={"principal": Provide(provide_principal)},
     )
-    async def me(self, principal: Principal) -> UserRead:
+    async def me(self, principal: NamedDependency[Principal]) -> UserRead:
         """The user the API key belongs to."""
         return UserRead.from_domain(principal.user)
