@@ -1,0 +1,1 @@
+"""Provider tests: the real SDKs against local fake servers."""
