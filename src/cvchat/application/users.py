@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 import secrets
 from typing import Annotated
 from uuid import UUID
@@ -89,7 +90,7 @@ class IssueStreamToken:
         self._clock, self._ttl_s = clock, ttl_s
 
     def __call__(self, key: ApiKey, run_id: UUID) -> str:
-        expires = int(self._clock.now().timestamp()) + self._ttl_s
+        expires = math.ceil(self._clock.now().timestamp()) + self._ttl_s
         return f"{key.id.hex}.{expires}.{_signature(key, run_id, expires)}"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import structlog
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from sqlalchemy import text
@@ -17,6 +19,8 @@ from cvchat.infrastructure.llm.factory import provider_factory
 from cvchat.infrastructure.settings import Settings
 
 logger = structlog.get_logger()
+# Readiness probes check the schema revision; Alembic would log two lines per probe.
+logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
 
 
 class SchemaBehindError(RuntimeError):
