@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import pytest
 
@@ -114,3 +115,35 @@ async def test_events_page_serves_the_same_events_as_json(server: LiveServer) ->
     assert [p["seq"] for p in pages] == [int(f.id) for f in streamed]
     assert [p["event"] for p in pages] == [f.json() for f in streamed]
     assert body["status"] == "done"
+
+
+@pytest.mark.parametrize(
+    "settings_overrides",
+    [{"fake_llm_tokens": 3000, "fake_llm_delay_ms": 0.5, "sse_subscriber_buffer": 2, "event_flush_ms": 2.0}],
+)
+async def test_a_client_that_stops_reading_slows_nothing_and_catches_up_from_the_log(server: LiveServer) -> None:
+    alice = await server.user()
+    accepted = await server.ask(alice, await server.thread(alice))
+    host, port = server.base_url.removeprefix("http://").split(":")
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # fill the pipe quickly
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
+    reader, writer = await asyncio.open_connection(sock=sock)
+    writer.write(f"GET {accepted['stream_url']} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+    await writer.drain()
+    # While that client reads nothing, the run finishes and a normal client gets every event.
+    normal = events_of(await server.frames(accepted["stream_url"], timeout=60))
+    run = await server.run(alice, accepted["run_id"])
+    assert (run["status"], int(normal[-1].id)) == ("done", run["last_seq"])
+    assert [int(f.id) for f in normal] == list(range(1, run["last_seq"] + 1))
+    # Now the stalled client reads: it still gets each event exactly once, in order.
+    raw = b""
+    async with asyncio.timeout(30):
+        while b"event: done" not in raw:
+            chunk = await reader.read(65536)
+            assert chunk, "connection closed early"
+            raw += chunk
+    writer.close()
+    ids = [int(line[4:]) for line in raw.decode().splitlines() if line.startswith("id: ")]
+    assert ids == list(range(1, run["last_seq"] + 1))

@@ -30,6 +30,8 @@ class QueueSubscription:
         try:
             self._queue.put_nowait(batch)
         except asyncio.QueueFull:
+            if not self.lagged:
+                logger.info("subscriber_lagged", run_id=str(self.run_id))
             self.lagged = True
             # Keep the buffer useful: what is in it is stale now, the subscriber re-reads the log anyway.
             while not self._queue.empty():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -65,6 +66,12 @@ def http_error_to_problem(exc: HTTPException) -> ProblemDetailsException:
     return _problem(status, code, detail, headers=exc.headers)
 
 
+# SQLSTATEs that mean "no database to talk to": connection exceptions (08), admin/crash shutdown and "cannot connect
+# now" (57P01-57P03), too many connections (53300), and a database that does not allow connections (55000, which
+# PostgreSQL raises at connect time for ALLOW_CONNECTIONS false).
+_UNAVAILABLE_SQLSTATE = re.compile(r"^(08...|57P0[123]|53300|55000)$")
+
+
 def _is_database_unavailable(exc: BaseException) -> bool:
     seen: BaseException | None = exc
     while seen is not None:
@@ -72,7 +79,7 @@ def _is_database_unavailable(exc: BaseException) -> bool:
             return True
         if isinstance(seen, DBAPIError) and seen.connection_invalidated:
             return True
-        if type(seen).__module__.startswith("asyncpg") and "Connection" in type(seen).__name__:
+        if _UNAVAILABLE_SQLSTATE.match(str(getattr(seen, "sqlstate", "") or "")):
             return True
         seen = seen.__cause__ or seen.__context__
     return False
