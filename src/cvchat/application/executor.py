@@ -110,14 +110,17 @@ class RunExecutor:
         grace_s: float,
         recover_all_running: bool,
         claim_interval_s: float = 2.0,
+        worker_id: str | None = None,
     ) -> None:
         self._store, self._bus, self._assistant, self._clock = store, bus, assistant, clock
         self._max_concurrent, self._run_timeout_s = max_concurrent, run_timeout_s
         self._flush_s, self._lease_s, self._grace_s = flush_ms / 1000, lease_s, grace_s
         self._recover_all_running, self._claim_interval_s = recover_all_running, claim_interval_s
-        self.worker_id = f"w-{new_id().hex[-12:]}"
+        self.worker_id = worker_id or f"w-{new_id().hex[-12:]}"
         self._tasks: dict[UUID, asyncio.Task[None]] = {}
         self._stop_reasons: dict[UUID, str] = {}
+        self._finishing: set[UUID] = set()
+        """Runs writing their terminal events: a cancel now would interrupt that write, so it is ignored."""
         self._wake = asyncio.Event()
         self._stopping = False
         self._stopped = asyncio.Event()
@@ -148,15 +151,17 @@ class RunExecutor:
         if self._tasks:
             await asyncio.wait(list(self._tasks.values()), timeout=self._grace_s)
         for run_id, task in list(self._tasks.items()):
-            self._stop_reasons.setdefault(run_id, "shutdown")
-            task.cancel()
+            if run_id not in self._stop_reasons and run_id not in self._finishing:
+                self._stop_reasons[run_id] = "shutdown"
+                task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._main
 
     def _on_cancel(self, run_id: UUID) -> None:
         task = self._tasks.get(run_id)
-        if task is not None and not task.done():
-            self._stop_reasons.setdefault(run_id, "cancel")
+        # Once only: a second cancel would land inside the supervisor while it writes the terminal events.
+        if task is not None and not task.done() and run_id not in self._stop_reasons and run_id not in self._finishing:
+            self._stop_reasons[run_id] = "cancel"
             task.cancel()
 
     async def _run(self) -> None:
@@ -223,6 +228,7 @@ class RunExecutor:
         try:
             await self._bus.publish([running_event])
             events, terminal = await self._execute(run, writer)
+            self._finishing.add(run.id)  # no await since _execute returned: no cancel can slip in between
             await writer.finish(events, terminal)
             log.info(
                 "run_finished",
@@ -238,6 +244,7 @@ class RunExecutor:
         finally:
             self._tasks.pop(run.id, None)
             self._stop_reasons.pop(run.id, None)
+            self._finishing.discard(run.id)
             self._wake.set()
 
     async def _execute(self, run: Run, writer: EventWriter) -> tuple[list[RunEvent], TerminalUpdate]:

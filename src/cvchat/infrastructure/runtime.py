@@ -10,11 +10,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from cvchat.application.assistant import Assistant
-from cvchat.application.common import SystemClock
+from cvchat.application.common import SystemClock, new_id
 from cvchat.application.executor import RunExecutor
 from cvchat.infrastructure.db.config import current_revision, head_revision, prepare_engine
 from cvchat.infrastructure.db.store import SqlEventLog, SqlRunStore
 from cvchat.infrastructure.events.memory import InProcessEventBus
+from cvchat.infrastructure.events.postgres import PgEventBus
 from cvchat.infrastructure.llm.factory import provider_factory
 from cvchat.infrastructure.settings import Settings
 
@@ -33,13 +34,25 @@ class Runtime:
     def __init__(self, settings: Settings, alchemy: SQLAlchemyAsyncConfig) -> None:
         self.settings, self.alchemy = settings, alchemy
         self.clock = SystemClock()
-        self.bus = InProcessEventBus(settings.sse_subscriber_buffer)
+        self.origin = f"w-{new_id().hex[-12:]}"
+        """This process: the executor's worker id and the origin of its notifications."""
         self.writer_engine: AsyncEngine = alchemy.get_engine()
         self.reader_engine = self._reader_engine()
         self.write_sessions = async_sessionmaker(self.writer_engine, expire_on_commit=False)
         self.read_sessions = async_sessionmaker(self.reader_engine, expire_on_commit=False)
-        self.store = SqlRunStore(self.write_sessions, skip_locked=settings.is_postgres)
         self.event_log = SqlEventLog(self.read_sessions)
+        self.bus: InProcessEventBus
+        if settings.is_postgres:
+            dsn = settings.resolved_database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+            self.bus = PgEventBus(dsn, self.origin, self.event_log, settings.sse_subscriber_buffer)
+        else:
+            self.bus = InProcessEventBus(settings.sse_subscriber_buffer)
+        self.store = SqlRunStore(
+            self.write_sessions,
+            self.read_sessions,
+            skip_locked=settings.is_postgres,
+            notify_origin=self.origin if settings.is_postgres else None,
+        )
         self.provider_factory = provider_factory(settings)
         self.executor = RunExecutor(
             self.store,
@@ -53,6 +66,7 @@ class Runtime:
             grace_s=settings.shutdown_grace_s,
             # SQLite runs one worker, so every `running` run found at start-up was left by a dead process.
             recover_all_running=not settings.is_postgres,
+            worker_id=self.origin,
         )
 
     def _reader_engine(self) -> AsyncEngine:
@@ -78,12 +92,16 @@ class Runtime:
         problem = await self.check_schema()
         if problem is not None:
             raise SchemaBehindError(problem)
+        if isinstance(self.bus, PgEventBus):
+            await self.bus.start()
         self.executor.start()
         await self.executor.started.wait()
         logger.info("executor_started", worker_id=self.executor.worker_id, provider=self.settings.provider)
 
     async def stop(self) -> None:
         await self.executor.stop()
+        if isinstance(self.bus, PgEventBus):
+            await self.bus.close()
         if self.reader_engine is not self.writer_engine:
             await self.reader_engine.dispose()
 

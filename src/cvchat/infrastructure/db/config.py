@@ -37,7 +37,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # busy_timeout makes a writer wait for the lock instead of failing at once.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # WAL is a property of the database file: set it only when it is not set yet (the check needs no lock).
+    cursor.execute("PRAGMA journal_mode")
+    if str(cursor.fetchone()[0]).lower() != "wal":
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
@@ -47,7 +50,9 @@ def build_alchemy_config(settings: Settings, *, for_migrations: bool = False) ->
     """The Advanced Alchemy config: engine, session maker and Alembic settings."""
     url = settings.resolved_database_url
     if url.startswith("sqlite"):
-        engine_config = EngineConfig(connect_args={"timeout": 10})
+        # One writer connection: SQLite has one write lock anyway, and writers then queue in the pool (fairly, with
+        # a timeout) instead of spinning in SQLite's busy handler against each other. Readers use their own engine.
+        engine_config = EngineConfig(connect_args={"timeout": 10}, pool_size=1, max_overflow=0, pool_timeout=30)
     else:
         engine_config = EngineConfig(pool_size=10, max_overflow=20, pool_pre_ping=True, pool_recycle=1800)
     config = SQLAlchemyAsyncConfig(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
+from typing import ParamSpec, TypeVar
 from uuid import UUID
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cvchat.domain.entities import Message, MessageRole, Run, RunStatus
@@ -15,17 +18,54 @@ from cvchat.domain.events import Canceled, RunFailed, StateChanged, StoredEvent
 from cvchat.domain.ports import ClaimedRun, TerminalUpdate
 from cvchat.infrastructure.db.models import MessageModel, RunEventModel, RunModel
 from cvchat.infrastructure.db.repositories import event_row, message_row, run_update, stored_event, to_message, to_run
+from cvchat.infrastructure.events.postgres import events_notification
 
 _RUNNING = RunStatus.RUNNING.value
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _finish_even_if_cancelled(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """Run the transaction in a task of its own, shielded from the caller's cancellation.
+
+    The executor stops runs by cancelling their tasks. A transaction interrupted half-way would leave its connection
+    (and on SQLite the database's write lock) in an unknown state; shielded, it commits or rolls back, and only then
+    does the caller see its CancelledError.
+    """
+
+    @functools.wraps(method)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        task = asyncio.ensure_future(method(*args, **kwargs))
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # never "exception was never retrieved"
+        return await asyncio.shield(task)
+
+    return wrapper
 
 
 class SqlRunStore:
-    """RunStore on SQLAlchemy sessions (writer engine: `BEGIN IMMEDIATE` on SQLite)."""
+    """RunStore on SQLAlchemy sessions (writer engine: `BEGIN IMMEDIATE` on SQLite; reads on the read engine)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, skip_locked: bool) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        read_sessions: async_sessionmaker[AsyncSession] | None = None,
+        *,
+        skip_locked: bool,
+        notify_origin: str | None = None,
+    ) -> None:
         self._sessions = sessions
+        self._read_sessions = read_sessions or sessions
         self._skip_locked = skip_locked
+        self._notify_origin = notify_origin
 
+    async def _insert(self, session: AsyncSession, events: Sequence[StoredEvent], now: datetime) -> None:
+        """Insert a batch of one run's events; on PostgreSQL also NOTIFY it, which is delivered on commit only."""
+        await session.execute(insert(RunEventModel), [event_row(e, now) for e in events])
+        if self._notify_origin is not None:
+            channel, payload = events_notification(events[0].run_id, events[0].seq, events[-1].seq, self._notify_origin)
+            await session.execute(text("SELECT pg_notify(:c, :p)"), {"c": channel, "p": payload})
+
+    @_finish_even_if_cancelled
     async def claim_next(self, worker_id: str, now: datetime, lease_until: datetime) -> ClaimedRun | None:
         oldest = select(RunModel.id).where(RunModel.status == RunStatus.QUEUED.value).order_by(RunModel.id).limit(1)
         if self._skip_locked:
@@ -51,9 +91,10 @@ class SqlRunStore:
                 return None
             run = to_run(row)
             event = StoredEvent(run_id=run.id, seq=run.last_seq, event=StateChanged(status=RunStatus.RUNNING))
-            await session.execute(insert(RunEventModel), [event_row(event, now)])
+            await self._insert(session, [event], now)
         return ClaimedRun(run=run, running_event=event)
 
+    @_finish_even_if_cancelled
     async def append(
         self, run_id: UUID, worker_id: str, events: Sequence[StoredEvent], terminal: TerminalUpdate | None = None
     ) -> None:
@@ -84,14 +125,16 @@ class SqlRunStore:
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 raise RunLostError(f"run {run_id} is no longer owned by {worker_id}")
             stamp = now or datetime.now(UTC)
-            await session.execute(insert(RunEventModel), [event_row(e, stamp) for e in events])
+            await self._insert(session, events, stamp)
             if terminal is not None and terminal.answer is not None:
                 session.add(message_row(terminal.answer))
 
+    @_finish_even_if_cancelled
     async def set_model(self, run_id: UUID, provider: str, model: str) -> None:
         async with self._sessions() as session, session.begin():
             await session.execute(run_update(run_id).values(provider=provider, model=model))
 
+    @_finish_even_if_cancelled
     async def renew_leases(self, worker_id: str, run_ids: Sequence[UUID], lease_until: datetime) -> None:
         async with self._sessions() as session, session.begin():
             await session.execute(
@@ -100,6 +143,7 @@ class SqlRunStore:
                 .values(lease_expires_at=lease_until)
             )
 
+    @_finish_even_if_cancelled
     async def cancel_queued(self, run_id: UUID, reason: str, now: datetime) -> list[StoredEvent] | None:
         async with self._sessions() as session, session.begin():
             last = await session.scalar(
@@ -113,9 +157,10 @@ class SqlRunStore:
                 StoredEvent(run_id=run_id, seq=last - 1, event=Canceled(reason=reason)),
                 StoredEvent(run_id=run_id, seq=last, event=StateChanged(status=RunStatus.CANCELED)),
             ]
-            await session.execute(insert(RunEventModel), [event_row(e, now) for e in events])
+            await self._insert(session, events, now)
         return events
 
+    @_finish_even_if_cancelled
     async def end_orphans(self, now: datetime, *, expired_only: bool, message: str) -> list[list[StoredEvent]]:
         condition = RunModel.status == _RUNNING
         if expired_only:
@@ -142,12 +187,13 @@ class SqlRunStore:
                     ),
                     StoredEvent(run_id=run_id, seq=last, event=StateChanged(status=RunStatus.ERROR)),
                 ]
-                await session.execute(insert(RunEventModel), [event_row(e, now) for e in events])
+                await self._insert(session, events, now)
                 ended.append(events)
         return ended
 
+    @_finish_even_if_cancelled
     async def history(self, thread_id: UUID, upto_message_id: UUID, turns: int) -> list[Message]:
-        async with self._sessions() as session:
+        async with self._read_sessions() as session:
             rows = (
                 await session.scalars(
                     select(MessageModel)

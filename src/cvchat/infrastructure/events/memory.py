@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from uuid import UUID
@@ -36,6 +37,12 @@ class QueueSubscription:
             # Keep the buffer useful: what is in it is stale now, the subscriber re-reads the log anyway.
             while not self._queue.empty():
                 self._queue.get_nowait()
+
+    def poke(self) -> None:
+        """Make the subscriber re-read the log (its bus may have missed events), waking it if it waits."""
+        self.lagged = True
+        with contextlib.suppress(asyncio.QueueFull):
+            self._queue.put_nowait([])
 
     async def next_batch(self, timeout: float) -> list[StoredEvent] | None:
         if self._queue.empty() and self.lagged:
@@ -71,6 +78,16 @@ class InProcessEventBus:
         """Hand a committed batch to this process's subscribers of its run."""
         for subscription in tuple(self._subscribers.get(batch[0].run_id, ())):
             subscription.offer(batch)
+
+    def subscribed_runs(self) -> list[UUID]:
+        """Runs that have subscribers in this process."""
+        return list(self._subscribers)
+
+    def poke_all(self) -> None:
+        """Every subscriber re-reads the log: after the bus itself may have missed events (a lost connection)."""
+        for subscribers in tuple(self._subscribers.values()):
+            for subscription in tuple(subscribers):
+                subscription.poke()
 
     def subscribe(self, run_id: UUID) -> QueueSubscription:
         subscription = QueueSubscription(self, run_id, self._capacity)

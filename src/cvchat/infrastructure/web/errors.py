@@ -87,7 +87,7 @@ def _is_database_unavailable(exc: BaseException) -> bool:
 
 def unexpected_error_to_problem(exc: Exception) -> ProblemDetailsException:
     if _is_database_unavailable(exc):
-        logger.warning("database_unavailable", error=type(exc).__name__)
+        logger.warning("database_unavailable", error=type(exc).__name__, exc_info=exc)
         return _problem(
             503, "database_unavailable", "the database is unavailable; try again shortly", headers={"Retry-After": "5"}
         )
