@@ -100,6 +100,9 @@ class Runtime:
 
     async def stop(self) -> None:
         await self.executor.stop()
+        aclose = getattr(self.provider_factory(), "aclose", None)  # the SDK providers keep a pooled HTTP client
+        if aclose is not None:
+            await aclose()
         if isinstance(self.bus, PgEventBus):
             await self.bus.close()
         if self.reader_engine is not self.writer_engine:

@@ -26,7 +26,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, rename="upper", forbid
     llm_provider: ProviderName | None = None
     """None: the first provider that has a key, else `local`."""
     anthropic_api_key: str | None = None
-    anthropic_model: str = "claude-sonnet-4-5"
+    anthropic_model: str = "claude-sonnet-5"
     anthropic_base_url: str | None = None
     gemini_api_key: str | None = None
     gemini_model: str = "gemini-2.5-flash"
