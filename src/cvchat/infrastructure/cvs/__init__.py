@@ -1,0 +1,1 @@
+"""CV ingestion and search: PDF text, profiles, chunking, the lexical, dense and structured index."""
