@@ -86,3 +86,14 @@ class Cv(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
     pages: int = 0
     size_bytes: int = 0
+
+
+class CvHit(msgspec.Struct, frozen=True, kw_only=True):
+    """One CV found by a search, best first."""
+
+    cv_id: UUID
+    name: str
+    source_filename: str
+    score: float
+    snippets: list[str] = []
+    profile: CvProfile = CvProfile()

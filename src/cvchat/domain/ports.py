@@ -9,6 +9,7 @@ from uuid import UUID
 
 import msgspec
 
+from cvchat.domain.cvs import Cv, CvHit
 from cvchat.domain.entities import ApiKey, Message, Page, Run, RunStatus, Thread, Usage, User
 from cvchat.domain.events import RunEvent, StoredEvent
 
@@ -239,3 +240,13 @@ class LlmProvider(Protocol):
 
 Emit = Callable[[RunEvent], Awaitable[None]]
 """How the assistant appends an event to its run's log."""
+
+
+class CvSearch(Protocol):
+    """Searches and reads the CV corpus (what the assistant's tools use)."""
+
+    async def search(self, query: str, k: int) -> list[CvHit]:
+        """The best CVs for a recruiter's question, best first."""
+
+    async def get(self, cv_id: UUID) -> Cv | None:
+        """One CV with its text and profile."""
