@@ -78,3 +78,9 @@ class InvalidPositionError(DomainError):
     """A Last-Event-ID or `after` that is not a position in the run's log."""
 
     code = "invalid_position"
+
+
+class PayloadTooLargeError(DomainError):
+    """An upload larger than the configured limit."""
+
+    code = "payload_too_large"

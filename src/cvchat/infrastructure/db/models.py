@@ -7,7 +7,19 @@ from uuid import UUID
 
 from advanced_alchemy.base import DefaultBase, UUIDv7Base
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 ACTIVE_STATUSES_SQL = "status IN ('queued', 'running')"
@@ -107,4 +119,88 @@ class RunEventModel(DefaultBase):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     type: Mapped[str] = mapped_column(String(32))
     data: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class CvModel(UUIDv7Base):
+    """An ingested CV: its text, its extracted profile (JSON) and the profile fields that lists filter on."""
+
+    __tablename__ = "cvs"
+    __table_args__ = (
+        UniqueConstraint("content_hash", name="uq_cvs_content_hash"),
+        Index("ix_cvs_years_experience", "years_experience"),
+        Index("ix_cvs_country_city", "country", "city"),
+    )
+
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source_filename: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(200), default=None)
+    text: Mapped[str] = mapped_column(Text)
+    profile: Mapped[str] = mapped_column(Text)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    years_experience: Mapped[float | None] = mapped_column(Float, default=None)
+    degree_rank: Mapped[int | None] = mapped_column(Integer, default=None)
+    city: Mapped[str | None] = mapped_column(String(100), default=None)
+    country: Mapped[str | None] = mapped_column(String(100), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class CvFileModel(DefaultBase):
+    """The original PDF, kept in the database so that every worker and host serves it and ingestion is atomic."""
+
+    __tablename__ = "cv_files"
+
+    cv_id: Mapped[UUID] = mapped_column(
+        ForeignKey("cvs.id", ondelete="CASCADE", name="fk_cv_files_cv_id"), primary_key=True
+    )
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CvSkillModel(DefaultBase):
+    __tablename__ = "cv_skills"
+    __table_args__ = (Index("ix_cv_skills_skill", "skill"),)
+
+    cv_id: Mapped[UUID] = mapped_column(
+        ForeignKey("cvs.id", ondelete="CASCADE", name="fk_cv_skills_cv_id"), primary_key=True
+    )
+    skill: Mapped[str] = mapped_column(String(100), primary_key=True)
+    """Lower-cased canonical name."""
+
+
+class CvLanguageModel(DefaultBase):
+    __tablename__ = "cv_languages"
+    __table_args__ = (Index("ix_cv_languages_code_level", "code", "level_rank"),)
+
+    cv_id: Mapped[UUID] = mapped_column(
+        ForeignKey("cvs.id", ondelete="CASCADE", name="fk_cv_languages_cv_id"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    level_rank: Mapped[int] = mapped_column(Integer, default=0)
+    """0 unknown, 1 basic … 4 native."""
+
+
+class CvChunkModel(DefaultBase):
+    """A passage of a CV as the search index cuts it, with its vector once embedded (float32 bytes)."""
+
+    __tablename__ = "cv_chunks"
+
+    cv_id: Mapped[UUID] = mapped_column(
+        ForeignKey("cvs.id", ondelete="CASCADE", name="fk_cv_chunks_cv_id"), primary_key=True
+    )
+    ord: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    text: Mapped[str] = mapped_column(Text)
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    model: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class CvChangeModel(DefaultBase):
+    """The corpus's change feed: every worker applies the changes after the last one it saw before it searches."""
+
+    __tablename__ = "cv_changes"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    cv_id: Mapped[UUID] = mapped_column()
+    op: Mapped[str] = mapped_column(String(16))
+    """upsert, delete or vectors."""
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))

@@ -22,6 +22,7 @@ from cvchat.infrastructure.db.config import build_alchemy_config
 from cvchat.infrastructure.runtime import Runtime
 from cvchat.infrastructure.settings import Settings
 from cvchat.infrastructure.web.auth import SECURITY_SCHEMES
+from cvchat.infrastructure.web.controllers.cvs import CvController
 from cvchat.infrastructure.web.controllers.runs import RunController
 from cvchat.infrastructure.web.controllers.system import SystemController
 from cvchat.infrastructure.web.controllers.threads import ThreadController
@@ -71,7 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     alchemy = build_alchemy_config(settings)  # the engine is built here, never at import time
     runtime = Runtime(settings, alchemy)
     return Litestar(
-        route_handlers=[SystemController, UserController, ThreadController, RunController],
+        route_handlers=[SystemController, UserController, ThreadController, RunController, CvController],
         plugins=[
             StructlogPlugin(build_log_config(settings)),
             SQLAlchemyInitPlugin(alchemy),

@@ -19,12 +19,16 @@ from cvchat.domain.errors import (
     InvalidInputError,
     InvalidPositionError,
     NotFoundError,
+    PayloadTooLargeError,
     UnauthorizedError,
 )
+from cvchat.infrastructure.cvs.pdf_text import NotAPdfError
 
 logger = structlog.get_logger()
 
 _STATUS: dict[type[DomainError], int] = {
+    NotAPdfError: 415,
+    PayloadTooLargeError: 413,
     NotFoundError: 404,
     ConflictError: 409,
     UnauthorizedError: 401,
@@ -40,7 +44,7 @@ def _problem(status: int, code: str, detail: str, **kwargs: Any) -> ProblemDetai
 
 
 def domain_error_to_problem(exc: DomainError) -> ProblemDetailsException:
-    status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 400)
+    status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 403 if exc.code == "forbidden" else 400)
     headers = {"WWW-Authenticate": 'Bearer realm="cvchat"'} if status == 401 else None
     return _problem(status, exc.code, str(exc), headers=headers)
 

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 
+from cvchat.domain.cvs import Cv, CvProfile
 from cvchat.domain.entities import Message, MessageRole, Page, Run, RunStatus, Thread, Usage, User
 from cvchat.domain.events import RunEvent, StoredEvent
 
@@ -188,3 +189,63 @@ class Readiness(_Output):
     schema_at_head: bool
     executor: bool
     detail: str | None = None
+
+
+class CvRead(_Output):
+    """A CV in a list: the structured profile extracted at ingestion."""
+
+    cv_id: UUID
+    name: str | None
+    source_filename: str
+    profile: CvProfile
+    pages: int
+    size_bytes: int
+    created_at: datetime
+    pdf_url: str
+
+    @classmethod
+    def from_domain(cls, cv: Cv) -> CvRead:
+        return cls(
+            cv_id=cv.id,
+            name=cv.profile.name,
+            source_filename=cv.source_filename,
+            profile=cv.profile,
+            pages=cv.pages,
+            size_bytes=cv.size_bytes,
+            created_at=cv.created_at,
+            pdf_url=f"/api/cvs/{cv.id}/pdf",
+        )
+
+
+class CvDetail(CvRead):
+    """One CV with its extracted text."""
+
+    text: str = ""
+
+    @classmethod
+    def from_cv(cls, cv: Cv) -> CvDetail:
+        return cls(**msgspec.structs.asdict(CvRead.from_domain(cv)), text=cv.text)
+
+
+class CvIngested(CvRead):
+    created: bool = True
+    """False when the same file was ingested before (it is one CV)."""
+
+
+class CvPage(_Output):
+    items: list[CvRead]
+    next_cursor: UUID | None = None
+
+
+class CvSearchResult(_Output):
+    cv_id: UUID
+    name: str
+    source_filename: str
+    score: float
+    snippets: list[str]
+    pdf_url: str
+
+
+class CvSearchResults(_Output):
+    query: str
+    results: list[CvSearchResult]
