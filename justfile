@@ -35,3 +35,19 @@ lint: install
 fmt: install
     {{bin}}/ruff format .
     {{bin}}/ruff check --fix .
+
+# Generate synthetic CVs (JSON + PDF): just gen-cvs 30 7 var/generated
+gen-cvs n="30" seed="7" out="var/generated": install
+    {{bin}}/python -m cv_generation --n {{n}} --seed {{seed}} --out {{out}}
+
+# Ingest CV PDFs (files or folders) into the database.
+ingest *PATHS: install
+    {{bin}}/cvchat ingest {{PATHS}}
+
+# Search the ingested CVs: just search "who speaks German fluently?"
+search *QUERY: install
+    {{bin}}/cvchat search {{QUERY}}
+
+# The search evaluation: recall@10, MRR@10, nDCG@10 by language and kind, hybrid vs BM25.
+eval *ARGS: install
+    {{bin}}/python -m cv_generation.evaluate {{ARGS}}

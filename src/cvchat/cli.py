@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -53,6 +54,47 @@ def serve(do_migrate: bool) -> None:
         log_level=os.environ.get("LOG_LEVEL", "info").lower(),  # type: ignore[arg-type]
         workers_kill_timeout=int(settings.shutdown_grace_s) + 5,
     ).serve()
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def ingest(paths: tuple[Path, ...]) -> None:
+    """Ingest CV PDFs (files or folders, searched recursively); the same file twice is one CV.
+
+    With no PATH, ingests CV_DATA_DIR. Prints one line per refused file and exits 1 if any was refused.
+    """
+    from cvchat.infrastructure.cli_ingest import ingest_files
+
+    settings = Settings.from_env()
+    roots = paths or (Path(settings.cv_data_dir),)
+    files = sorted({f for root in roots for f in ([root] if root.is_file() else root.rglob("*.pdf"))})
+    if not files:
+        raise SystemExit(f"no PDF found in {', '.join(map(str, roots))}")
+    report = asyncio.run(ingest_files(settings, files))
+    for path, reason in report.refused:
+        click.echo(f"refused {path}: {reason}", err=True)
+    click.echo(
+        f"{report.created} ingested, {report.duplicates} already there, {len(report.refused)} refused "
+        f"in {report.seconds:.1f} s ({report.rate:.1f} CVs/s)"
+    )
+    if report.refused:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("-k", default=10, show_default=True, help="How many CVs.")
+def search(query: tuple[str, ...], k: int) -> None:
+    """Search the CVs with a recruiter's question (any of en/es/de/fr)."""
+    from cvchat.infrastructure.cli_ingest import search_corpus
+
+    hits = asyncio.run(search_corpus(Settings.from_env(), " ".join(query), k))
+    if not hits:
+        click.echo("no CV matches")
+    for rank, hit in enumerate(hits, 1):
+        click.echo(f"{rank:2}. {hit.name}  ({hit.source_filename}, score {hit.score:.3f}, id {hit.cv_id})")
+        for snippet in hit.snippets:
+            click.echo(f"      {snippet}")
 
 
 def _safe_url(settings: Settings) -> str:

@@ -90,10 +90,12 @@ class IngestCv:
         if not cmd.data:
             raise InvalidInputError(f"{cmd.filename} is empty")
         content_hash = sha256_bytes(cmd.data)
+        # Read before touching the database, so no transaction is open during the slow part (and a bad file is
+        # refused before anything is looked up).
+        read = await self._reader.read(cmd.data)
         existing = await self._cvs.get_by_hash(content_hash)
         if existing is not None:
             return IngestCvResult(cv=existing, created=False)
-        read = await self._reader.read(cmd.data)
         cv = Cv(
             id=new_id(),
             source_filename=cmd.filename,
