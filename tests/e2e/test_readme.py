@@ -61,7 +61,10 @@ def test_the_readme_walkthrough_works_as_written(service: tuple[subprocess.Popen
     _, port = service
     assert (tmp_path / "var" / "cvchat.db").exists()  # SQLite by default, created by --migrate
     script = _walkthrough().replace("B=http://127.0.0.1:8000", f"B=http://127.0.0.1:{port}")
-    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60)
+    (tmp_path / ".venv").symlink_to(Path(sys.prefix))  # the README's commands run from a clone with its .venv
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     streams = out.split("retry: 2000")
@@ -72,7 +75,8 @@ def test_the_readme_walkthrough_works_as_written(service: tuple[subprocess.Popen
     resumed_ids = [int(i) for i in re.findall(r"^id: (\d+)", resumed, re.M)]
     assert full_ids == list(range(1, full_ids[-1] + 1))
     assert resumed_ids == list(range(11, full_ids[-1] + 1))
-    assert "I found no candidate" in full  # the offline local provider answered
+    assert "event: tool_start" in full and '"tool":"search_cvs"' in full  # every run searches the CVs first
+    assert "candidates match" in full and "/pdf" in full  # the offline local provider answered from the CVs
     assert re.search(r'"status":"canceled"', streams[2].split("event: done")[-1])  # the cancel's answer
     cancelled = streams[3]
     assert "event: canceled" in cancelled and '"status":"canceled"' in cancelled

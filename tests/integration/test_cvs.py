@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from cv_generation.corpus import MANIFEST_NAME, decode_cv, write_corpus
 from cv_generation.model import CV, Manifest
 from cvchat.infrastructure.db.models import CvChunkModel, CvModel
-from tests.support.live import LiveServer
+from tests.support.live import LiveServer, events_of
 
 pytestmark = pytest.mark.anyio
 ADMIN = {"Authorization": "Bearer admin-secret"}
@@ -195,3 +195,46 @@ async def test_uploads_are_disabled_without_an_admin_token(server: LiveServer, c
     response = await server.http.post("/api/cvs", files={"data": (pdf.name, pdf.read_bytes())}, headers=ADMIN)
     assert response.status_code == 403
     assert "ADMIN_TOKEN" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "settings_overrides",
+    [
+        {
+            "admin_token": "admin-secret",
+            "ingest_processes": 0,
+            "embedding_model": "none",
+            "llm_provider": "local",
+            "local_pace_ms": 0.0,
+        }
+    ],
+)
+async def test_a_run_searches_first_and_cites_the_cvs_it_names(server: LiveServer, ingested: dict[str, CV]) -> None:
+    alice = await server.user()
+    natives = {
+        i for i, cv in ingested.items() if any(s.language == "de" and s.level == "native" for s in cv.spoken_languages)
+    }
+    assert natives
+    question = "Who is a native German speaker?"
+    thread_id = await server.thread(alice)
+    accepted = await server.ask(alice, thread_id, question)
+    events = events_of(await server.frames(accepted["stream_url"]))
+    kinds = [e.event for e in events]
+    assert kinds[:4] == ["state", "state", "tool_start", "tool_end"]
+    start, end = events[2].json(), events[3].json()
+    assert (start["tool"], start["input"]["query"], end["call_id"]) == ("search_cvs", question, start["call_id"])
+    found = {r["cv_id"] for r in end["output"]["results"]}
+    assert natives <= found
+    final = next(e.json() for e in events if e.event == "final")
+    cited = {s["cv_id"] for s in final["sources"]}
+    # It names (and cites) the best five of the matching candidates, and says how many match in all.
+    assert cited <= natives
+    assert len(cited) == min(5, len(natives))
+    assert final["text"].startswith(f"{len(natives)} candidates match")
+    for cv_id in cited:
+        assert f"/api/cvs/{cv_id}/pdf" in final["text"]
+        assert ingested[cv_id].name in final["text"]
+    nobody = await server.ask(alice, await server.thread(alice), "Who knows COBOL and Fortran and Ada?")
+    final = next(e.json() for e in events_of(await server.frames(nobody["stream_url"])) if e.event == "final")
+    assert final["text"].startswith("I found no candidate")
+    assert final["sources"] == []

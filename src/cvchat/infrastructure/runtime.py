@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from cvchat.application.assistant import Assistant
 from cvchat.application.common import SystemClock, new_id
 from cvchat.application.executor import RunExecutor
+from cvchat.application.tools import GetCvTool, SearchCvsTool
 from cvchat.infrastructure.cvs.embeddings import make_embedder
 from cvchat.infrastructure.cvs.reader import PoolPdfReader
 from cvchat.infrastructure.cvs.service import IndexedCvSearch
@@ -63,12 +64,18 @@ class Runtime:
             self.embedder = make_embedder(settings.embedding_model)
         except ValueError as exc:
             raise SystemExit(f"invalid setting: EMBEDDING_MODEL: {exc}") from None
-        self.cv_search = IndexedCvSearch(self.read_sessions, self.write_sessions, self.embedder)
         self._pdf_pool: ProcessPoolExecutor | None = None
+        self.cv_search = IndexedCvSearch(self.read_sessions, self.write_sessions, self.embedder)
         self.executor = RunExecutor(
             self.store,
             self.bus,
-            Assistant(self.provider_factory, self.store, history_turns=settings.chat_history_turns),
+            Assistant(
+                self.provider_factory,
+                self.store,
+                # The fake provider streams fixed tokens for tests and benchmarks: it gets no CV tools.
+                tools=[] if settings.provider == "fake" else [SearchCvsTool(self.cv_search), GetCvTool(self.cv_search)],
+                history_turns=settings.chat_history_turns,
+            ),
             self.clock,
             max_concurrent=settings.max_concurrent_runs,
             run_timeout_s=settings.run_timeout_s,

@@ -50,6 +50,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, rename="upper", forbid
     shutdown_grace_s: Annotated[float, msgspec.Meta(ge=0)] = 10.0
     cancel_wait_s: Annotated[float, _POSITIVE] = 5.0
     max_body_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 1_048_576
+    local_pace_ms: Annotated[float, msgspec.Meta(ge=0)] = 30.0
+    """The local provider's pause between words (a human reading pace; 0 in tests)."""
     fake_llm_tokens: Annotated[int, msgspec.Meta(ge=0)] = 24
     fake_llm_delay_ms: Annotated[float, msgspec.Meta(ge=0)] = 20.0
     fake_llm_fail_after: Annotated[int, msgspec.Meta(ge=0)] | None = None

@@ -25,7 +25,7 @@ def provider_factory(settings: Settings) -> Callable[[], LlmProvider]:
                 settings.fake_llm_tokens, settings.fake_llm_delay_ms, settings.fake_llm_fail_after
             )
         case "local":
-            return lambda: LocalProvider(pace_ms=30.0)
+            return lambda: LocalProvider(pace_ms=settings.local_pace_ms)
         case "anthropic":
             anthropic_key = _required_key(settings, settings.anthropic_api_key, "ANTHROPIC_API_KEY")
             return functools.cache(

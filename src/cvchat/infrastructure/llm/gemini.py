@@ -278,12 +278,17 @@ def to_contents(turns: list[ChatTurn]) -> list[types.Content]:
                         name=call["name"],
                         args=json.loads(call["arguments"]) if call["arguments"] else {},
                     ),
-                    thought_signature=base64.b64decode(signature) if signature else None,
+                    # A call the model did not make (the service's own first search) has no signature; Gemini 3
+                    # models refuse replayed calls without one unless given the documented placeholder.
+                    thought_signature=base64.b64decode(signature) if signature else _NO_SIGNATURE,
                 )
             )
         if parts:
             contents.append(types.Content(role="model" if turn.role == "assistant" else "user", parts=parts))
     return contents
+
+
+_NO_SIGNATURE = b"skip_thought_signature_validator"
 
 
 def to_declaration(spec: ToolSpec) -> types.FunctionDeclaration:
