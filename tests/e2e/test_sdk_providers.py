@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from cvchat.infrastructure.settings import Settings
@@ -73,3 +74,33 @@ async def test_a_provider_rate_limit_ends_the_run_with_a_retryable_error(
         assert (events[-2].event, error["code"], error["retryable"]) == ("error", "rate_limited", True)
         assert "test-key" not in error["error"]
         assert events[-1].json()["status"] == "error"
+
+
+@pytest.mark.parametrize("provider", ["anthropic", "google"])
+async def test_a_run_over_its_timeout_closes_the_providers_stream(
+    provider: str, fake_llm: FakeLLMServer, sqlite_url: str
+) -> None:
+    fake_llm.enqueue(Reply([Text("x" * 200, chunks=200)], delay_s=0.05))  # ten seconds of streaming
+    settings = msgspec.structs.replace(_settings(provider, fake_llm, sqlite_url), run_timeout_s=0.8)
+    async with LiveServer.start(settings) as server:
+        alice = await server.user()
+        accepted = await server.ask(alice, await server.thread(alice))
+        events = events_of(await server.frames(accepted["stream_url"]))
+        assert (events[-2].event, events[-2].json()["code"]) == ("error", "timeout")
+        assert any(e.event == "token" for e in events)  # the partial answer stays in the log
+    request = fake_llm.requests[-1]
+    assert await request.wait_client_closed(timeout_s=2.0)  # the HTTP stream was closed, not left running
+
+
+@pytest.mark.parametrize("provider", ["anthropic", "google"])
+async def test_cancelling_a_run_closes_the_providers_stream_at_once(
+    provider: str, fake_llm: FakeLLMServer, sqlite_url: str
+) -> None:
+    fake_llm.enqueue(Reply([Text("y" * 200, chunks=200)], delay_s=0.05))
+    async with LiveServer.start(_settings(provider, fake_llm, sqlite_url)) as server:
+        alice = await server.user()
+        accepted = await server.ask(alice, await server.thread(alice))
+        await server.frames(accepted["stream_url"], limit=6)  # queued, running, the first search, two tokens
+        answer = await server.http.post(f"/api/runs/{accepted['run_id']}/cancel", headers=alice.headers)
+        assert answer.json()["status"] == "canceled"
+        assert await fake_llm.requests[-1].wait_client_closed(timeout_s=1.0)
