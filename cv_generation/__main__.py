@@ -21,7 +21,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-pdf", action="store_true", help="write only the JSON files and the manifest")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (0: one per CPU; default 1)")
     parser.add_argument(
-        "--llm", choices=("anthropic", "google"), help="write the texts with an LLM (not available yet)"
+        "--llm",
+        choices=("anthropic", "google"),
+        help="write the summaries with Claude or Gemini (ANTHROPIC_API_KEY / GEMINI_API_KEY; *_BASE_URL honoured)",
     )
     return parser
 
@@ -29,17 +31,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the generator; returns the process exit code."""
     args = _parser().parse_args(argv)
-    if args.llm is not None:
-        print(
-            f"cv_generation: --llm {args.llm} is not available yet; run without --llm to use the built-in templates.",
-            file=sys.stderr,
-        )
-        return 2
     if args.n < 1:
         print("cv_generation: --n must be at least 1", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    manifest = write_corpus(args.out, args.n, args.seed, with_pdf=not args.no_pdf, jobs=args.jobs)
+    manifest = write_corpus(args.out, args.n, args.seed, with_pdf=not args.no_pdf, jobs=args.jobs, llm=args.llm)
     elapsed = time.perf_counter() - started
     kind = "JSON only" if args.no_pdf else "JSON + PDF"
     print(

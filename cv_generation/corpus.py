@@ -30,8 +30,11 @@ def decode_cv(raw: bytes) -> CV:
 
 def _write_one(job: tuple[int, int, str, bool]) -> ManifestEntry:
     seed, index, out, with_pdf = job
-    cv = generate_cv(seed, index)
-    folder = Path(out)
+    return write_cv(generate_cv(seed, index), Path(out), with_pdf)
+
+
+def write_cv(cv: CV, folder: Path, with_pdf: bool) -> ManifestEntry:
+    """Write one CV's JSON (and PDF) into `folder`; returns its manifest entry."""
     json_name = f"{cv.id}.json"
     (folder / json_name).write_bytes(encode_json(cv))
     pdf_name = None
@@ -62,17 +65,31 @@ def _entries(n: int, seed: int, out: Path, with_pdf: bool, jobs: int) -> Iterato
         yield from pool.map(_write_one, work, chunksize=max(1, min(64, n // (jobs * 4))))
 
 
-def write_corpus(out: Path, n: int, seed: int, *, with_pdf: bool = True, jobs: int = 1) -> Manifest:
-    """Generate CVs 1..n for `seed` into `out` (created if missing) and write the manifest last."""
+def write_corpus(
+    out: Path, n: int, seed: int, *, with_pdf: bool = True, jobs: int = 1, llm: str | None = None
+) -> Manifest:
+    """Generate CVs 1..n for `seed` into `out` (created if missing) and write the manifest last.
+
+    With `llm` ("anthropic" or "google"), the summaries are written by that LLM through cvchat's provider layer.
+    """
     out.mkdir(parents=True, exist_ok=True)
     jobs = jobs if jobs > 0 else (os.cpu_count() or 1)
+    if llm is not None:
+        import asyncio
+
+        from cv_generation.llm import rewrite_summaries
+
+        cvs = asyncio.run(rewrite_summaries([generate_cv(seed, i) for i in range(1, n + 1)], llm))
+        entries = [write_cv(cv, out, with_pdf) for cv in cvs]
+    else:
+        entries = list(_entries(n, seed, out, with_pdf, jobs))
     manifest = Manifest(
         generator="cv_generation",
         version=FORMAT_VERSION,
         seed=seed,
         count=n,
         reference_date=REFERENCE_DATE,
-        cvs=list(_entries(n, seed, out, with_pdf, jobs)),
+        cvs=entries,
     )
     (out / MANIFEST_NAME).write_bytes(encode_json(manifest))
     return manifest

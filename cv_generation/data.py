@@ -329,7 +329,7 @@ ROLE_FAMILIES: Final[tuple[RoleFamily, ...]] = (
             "en": ("Backend Engineer", "Backend Developer", "Software Engineer"),
             "es": ("Desarrollador{|a} Backend", "Ingenier{o|a} de Software", "Ingenier{o|a} Backend"),
             "de": ("Backend-Entwickler{|in}", "Softwareentwickler{|in}", "Backend Engineer"),
-            "fr": ("Développeu{r|se} Backend", "Ingénieu{r|e} logiciel", "Développeu{r|se} back-end"),
+            "fr": ("Développeu{r|se} Backend", "Ingénieu{r|re} logiciel", "Développeu{r|se} back-end"),
         },
         stacks=(
             ("Python", "Django", "Celery"),
@@ -475,7 +475,7 @@ ROLE_FAMILIES: Final[tuple[RoleFamily, ...]] = (
             "en": ("Full Stack Engineer", "Full Stack Developer"),
             "es": ("Desarrollador{|a} Full Stack", "Ingenier{o|a} Full Stack"),
             "de": ("Full-Stack-Entwickler{|in}", "Fullstack Developer"),
-            "fr": ("Développeu{r|se} Full Stack", "Ingénieu{r|e} Full Stack"),
+            "fr": ("Développeu{r|se} Full Stack", "Ingénieu{r|re} Full Stack"),
         },
         stacks=(
             ("Node.js", "React", "TypeScript", "Next.js"),
@@ -542,7 +542,7 @@ ROLE_FAMILIES: Final[tuple[RoleFamily, ...]] = (
             "en": ("Mobile Engineer", "Mobile Developer", "App Developer"),
             "es": ("Desarrollador{|a} Móvil", "Desarrollador{|a} de Apps"),
             "de": ("Mobile-Entwickler{|in}", "App-Entwickler{|in}"),
-            "fr": ("Développeu{r|se} mobile", "Ingénieu{r|e} mobile"),
+            "fr": ("Développeu{r|se} mobile", "Ingénieu{r|re} mobile"),
         },
         stacks=(
             ("Swift", "SwiftUI", "UIKit", "Combine"),
@@ -606,7 +606,7 @@ ROLE_FAMILIES: Final[tuple[RoleFamily, ...]] = (
             "en": ("DevOps Engineer", "Site Reliability Engineer", "Platform Engineer", "Cloud Engineer"),
             "es": ("Ingenier{o|a} DevOps", "Ingenier{o|a} de Plataforma", "Ingenier{o|a} Cloud"),
             "de": ("DevOps Engineer", "Cloud Engineer", "Platform Engineer", "Site Reliability Engineer"),
-            "fr": ("Ingénieu{r|e} DevOps", "Ingénieu{r|e} Cloud", "Ingénieu{r|e} SRE"),
+            "fr": ("Ingénieu{r|re} DevOps", "Ingénieu{r|re} Cloud", "Ingénieu{r|re} SRE"),
         },
         stacks=(
             ("AWS", "CloudFormation"),
@@ -690,7 +690,7 @@ ROLE_FAMILIES: Final[tuple[RoleFamily, ...]] = (
             "en": ("Data Scientist", "Machine Learning Engineer"),
             "es": ("Científic{o|a} de Datos", "Data Scientist", "Ingenier{o|a} de Machine Learning"),
             "de": ("Data Scientist", "Machine Learning Engineer"),
-            "fr": ("Data Scientist", "Ingénieu{r|e} Machine Learning"),
+            "fr": ("Data Scientist", "Ingénieu{r|re} Machine Learning"),
         },
         stacks=(
             ("Python", "scikit-learn", "pandas", "NumPy"),
@@ -762,7 +762,7 @@ ROLE_FAMILIES: Final[tuple[RoleFamily, ...]] = (
             "en": ("Data Engineer", "Analytics Engineer"),
             "es": ("Ingenier{o|a} de Datos", "Data Engineer"),
             "de": ("Data Engineer", "Dateningenieur{|in}"),
-            "fr": ("Data Engineer", "Ingénieu{r|e} Data"),
+            "fr": ("Data Engineer", "Ingénieu{r|re} Data"),
         },
         stacks=(
             ("Python", "Airflow", "dbt"),
@@ -972,7 +972,7 @@ ROLE_FAMILIES: Final[tuple[RoleFamily, ...]] = (
             "en": ("Security Engineer", "Penetration Tester", "Cloud Security Engineer"),
             "es": ("Ingenier{o|a} de Ciberseguridad", "Pentester", "Analista de Seguridad"),
             "de": ("IT-Security-Engineer", "Penetrationstester{|in}", "Security Analyst"),
-            "fr": ("Ingénieu{r|e} cybersécurité", "Pentesteu{r|se}", "Analyste sécurité"),
+            "fr": ("Ingénieu{r|re} cybersécurité", "Pentesteu{r|se}", "Analyste sécurité"),
         },
         stacks=(),
         pools={

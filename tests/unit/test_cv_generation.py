@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import subprocess
 import sys
@@ -211,6 +212,7 @@ def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "cv_generation", *args],
         cwd=REPO_ROOT,
+        env={k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL")) and k != "LLM_PROVIDER"},
         capture_output=True,
         text=True,
         timeout=120,
@@ -234,9 +236,11 @@ def test_cli_skips_pdfs_with_no_pdf(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.pdf"))
 
 
-@pytest.mark.parametrize("provider", ["anthropic", "google"])
-def test_cli_refuses_llm_generation_for_now(tmp_path: Path, provider: str) -> None:
+@pytest.mark.parametrize(("provider", "setting"), [("anthropic", "ANTHROPIC_API_KEY"), ("google", "GEMINI_API_KEY")])
+def test_llm_mode_without_a_key_stops_naming_the_setting_and_writes_nothing(
+    tmp_path: Path, provider: str, setting: str
+) -> None:
     result = _run_cli("--n", "1", "--out", str(tmp_path), "--llm", provider)
     assert result.returncode != 0
-    assert "not available yet" in result.stderr
+    assert setting in result.stderr
     assert not list(tmp_path.iterdir())
