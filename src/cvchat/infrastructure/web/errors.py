@@ -6,9 +6,11 @@ import re
 from http import HTTPStatus
 from typing import Any
 
+import msgspec
 import structlog
 from advanced_alchemy.exceptions import RepositoryError
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -25,6 +27,41 @@ from cvchat.domain.errors import (
 from cvchat.infrastructure.cvs.pdf_text import NotAPdfError
 
 logger = structlog.get_logger()
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class ValidationIssue(msgspec.Struct, frozen=True, kw_only=True):
+    """One invalid input of a `/problems/validation_error`."""
+
+    message: str
+    key: str | None = None
+    source: str | None = None
+
+
+class ProblemDetails(msgspec.Struct, frozen=True, kw_only=True):
+    """An RFC 9457 problem: `type` is a stable `/problems/<code>`; validation problems list their `errors`."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[ValidationIssue] | None = None
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI responses for the problems a handler answers. 400 is always listed: it replaces Litestar's default
+    `ValidationException` schema, which is not what is sent and which client generators cannot read."""
+    return {
+        status: ResponseSpec(
+            data_container=ProblemDetails,
+            media_type=PROBLEM_MEDIA_TYPE,
+            description=HTTPStatus(status).phrase,
+            generate_examples=False,
+        )
+        for status in sorted({400, *statuses})
+    }
+
 
 _STATUS: dict[type[DomainError], int] = {
     NotAPdfError: 415,
@@ -53,6 +90,7 @@ def _validation_detail(errors: list[dict[str, Any]]) -> str:
     parts = []
     for error in errors:
         key, source, message = error.get("key"), error.get("source"), error.get("message", "invalid value")
+        source = getattr(source, "value", source)  # Litestar gives a ParamType enum for parameters
         where = f"{source} `{key}`" if key and source else f"`{key}`" if key else "request body"
         parts.append(f"{where}: {message}")
     return "; ".join(parts) or "the request is invalid"

@@ -22,6 +22,7 @@ from cvchat.infrastructure.db.cv_repository import SqlCvRepository
 from cvchat.infrastructure.runtime import Runtime
 from cvchat.infrastructure.web.auth import BEARER_ONLY, bearer_secret, provide_principal
 from cvchat.infrastructure.web.deps import provide_runtime
+from cvchat.infrastructure.web.errors import problem_responses
 from cvchat.infrastructure.web.schemas import (
     CvDetail,
     CvIngested,
@@ -66,6 +67,7 @@ class CvController(Controller):
 
     @post(
         operation_id="IngestCv",
+        responses=problem_responses(401, 403, 413, 415, 422),
         summary="Ingest a CV PDF (admin)",
         status_code=HTTP_201_CREATED,
         dependencies=_ADMIN,
@@ -98,6 +100,7 @@ class CvController(Controller):
 
     @get(
         operation_id="ListCvs",
+        responses=problem_responses(401),
         summary="List CVs, filtered by their profile",
         dependencies=_READ,
     )
@@ -133,6 +136,7 @@ class CvController(Controller):
     @get(
         "/search",
         operation_id="SearchCvs",
+        responses=problem_responses(401),
         summary="Hybrid search",
         dependencies=_READ,
     )
@@ -160,7 +164,9 @@ class CvController(Controller):
             ],
         )
 
-    @get("/{cv_id:uuid}", operation_id="GetCv", summary="A CV", dependencies=_READ)
+    @get(
+        "/{cv_id:uuid}", operation_id="GetCv", summary="A CV", dependencies=_READ, responses=problem_responses(401, 404)
+    )
     async def get_one(
         self, cv_id: CvId, principal: NamedDependency[Principal], cvs_repo: NamedDependency[SqlCvRepository]
     ) -> CvDetail:
@@ -170,6 +176,7 @@ class CvController(Controller):
     @get(
         "/{cv_id:uuid}/pdf",
         operation_id="GetCvPdf",
+        responses=problem_responses(401, 404),
         summary="A CV's PDF",
         media_type="application/pdf",
         dependencies=_READ,
@@ -187,6 +194,7 @@ class CvController(Controller):
     @delete(
         "/{cv_id:uuid}",
         operation_id="DeleteCv",
+        responses=problem_responses(401, 403, 404),
         summary="Remove a CV (admin)",
         dependencies=_ADMIN,
     )

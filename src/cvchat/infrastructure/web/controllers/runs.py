@@ -31,6 +31,7 @@ from cvchat.infrastructure.web.deps import (
     provide_runtime,
     provide_stream_run_events,
 )
+from cvchat.infrastructure.web.errors import problem_responses
 from cvchat.infrastructure.web.schemas import CancelResult, EventEnvelope, EventsPage, RunRead, StreamDone
 
 RunId = Annotated[UUID, PathParameter(title="Run id", description="The id of one of your runs.")]
@@ -71,6 +72,7 @@ class RunController(Controller):
         summary="A run's status",
         security=BEARER_ONLY,
         dependencies={"principal": Provide(provide_principal)},
+        responses=problem_responses(401, 404),
     )
     async def get_one(
         self,
@@ -91,6 +93,7 @@ class RunController(Controller):
         status_code=HTTP_200_OK,
         security=BEARER_ONLY,
         dependencies={"principal": Provide(provide_principal)},
+        responses=problem_responses(401, 404),
     )
     async def cancel(
         self, run_id: RunId, principal: NamedDependency[Principal], cancel_run: NamedDependency[CancelRun]
@@ -105,6 +108,7 @@ class RunController(Controller):
         summary="A run's events as JSON",
         security=BEARER_ONLY,
         dependencies={"principal": Provide(provide_principal)},
+        responses=problem_responses(401, 404),
     )
     async def events_page(
         self,
@@ -133,9 +137,13 @@ class RunController(Controller):
         security=BEARER_OR_STREAM_TOKEN,
         responses={
             200: ResponseSpec(
-                data_container=EventEnvelope, media_type="text/event-stream", description="The event stream."
+                data_container=EventEnvelope,
+                media_type="text/event-stream",
+                description="The event stream.",
+                generate_examples=False,  # the default fills the shared component schemas with random examples
             ),
             204: ResponseSpec(data_container=None, description="The client already has every event."),
+            **problem_responses(401, 404),
         },
     )
     async def events(

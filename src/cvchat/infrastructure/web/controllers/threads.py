@@ -38,6 +38,7 @@ from cvchat.infrastructure.web.deps import (
     provide_runtime,
     provide_threads_repo,
 )
+from cvchat.infrastructure.web.errors import problem_responses
 from cvchat.infrastructure.web.schemas import (
     MessageAccepted,
     MessageCreate,
@@ -90,7 +91,7 @@ class ThreadController(Controller):
         "issue_stream_token": Provide(provide_issue_stream_token, sync_to_thread=False),
     }
 
-    @post(operation_id="CreateThread", summary="Start a thread")
+    @post(operation_id="CreateThread", summary="Start a thread", responses=problem_responses(401, 404))
     async def create(
         self,
         data: JSONBody[ThreadCreate],
@@ -103,7 +104,7 @@ class ThreadController(Controller):
         thread = await create_thread(CreateThreadInput(user_id=principal.user.id, title=data.title))
         return ThreadRead.from_domain(thread)
 
-    @get(operation_id="ListThreads", summary="List your threads")
+    @get(operation_id="ListThreads", summary="List your threads", responses=problem_responses(401))
     async def list_all(
         self,
         principal: NamedDependency[Principal],
@@ -114,7 +115,12 @@ class ThreadController(Controller):
         """Your threads, newest first."""
         return ThreadPage.from_domain(await list_threads(principal.user.id, cursor, limit))
 
-    @get("/{thread_id:uuid}", operation_id="GetThread", summary="A thread with its messages")
+    @get(
+        "/{thread_id:uuid}",
+        operation_id="GetThread",
+        summary="A thread with its messages",
+        responses=problem_responses(401, 404),
+    )
     async def get_one(
         self, thread_id: ThreadId, principal: NamedDependency[Principal], get_thread: NamedDependency[GetThread]
     ) -> ThreadDetail:
@@ -129,7 +135,12 @@ class ThreadController(Controller):
             messages=[MessageRead.from_domain(m) for m in found.messages],
         )
 
-    @delete("/{thread_id:uuid}", operation_id="DeleteThread", summary="Delete a thread")
+    @delete(
+        "/{thread_id:uuid}",
+        operation_id="DeleteThread",
+        summary="Delete a thread",
+        responses=problem_responses(401, 404),
+    )
     async def remove(
         self,
         thread_id: ThreadId,
@@ -149,6 +160,7 @@ class ThreadController(Controller):
         operation_id="PostMessage",
         summary="Ask a question",
         status_code=HTTP_202_ACCEPTED,
+        responses=problem_responses(401, 404, 409, 422),
     )
     async def post_message(
         self,
@@ -186,7 +198,12 @@ class ThreadController(Controller):
         headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
         return Response(body, status_code=HTTP_202_ACCEPTED, headers=headers)
 
-    @get("/{thread_id:uuid}/runs", operation_id="ListRuns", summary="A thread's runs")
+    @get(
+        "/{thread_id:uuid}/runs",
+        operation_id="ListRuns",
+        summary="A thread's runs",
+        responses=problem_responses(401, 404),
+    )
     async def list_runs(
         self,
         thread_id: ThreadId,

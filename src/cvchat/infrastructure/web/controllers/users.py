@@ -9,6 +9,7 @@ from litestar.params import JSONBody
 from cvchat.application.users import CreateUser, CreateUserInput, Principal
 from cvchat.infrastructure.web.auth import BEARER_ONLY, provide_principal
 from cvchat.infrastructure.web.deps import provide_create_user, provide_runtime, provide_users_repo
+from cvchat.infrastructure.web.errors import problem_responses
 from cvchat.infrastructure.web.schemas import UserCreate, UserCreated, UserRead
 
 
@@ -21,7 +22,7 @@ class UserController(Controller):
         "create_user": Provide(provide_create_user, sync_to_thread=False),
     }
 
-    @post(operation_id="CreateUser", summary="Sign up", security=[])
+    @post(operation_id="CreateUser", summary="Sign up", security=[], responses=problem_responses(409))
     async def create(self, data: JSONBody[UserCreate], create_user: NamedDependency[CreateUser]) -> UserCreated:
         """Create a user; the answer holds the API key, shown this once (only its hash is stored)."""
         result = await create_user(CreateUserInput(name=data.name.strip()))
@@ -34,6 +35,7 @@ class UserController(Controller):
         summary="Who am I",
         security=BEARER_ONLY,
         dependencies={"principal": Provide(provide_principal)},
+        responses=problem_responses(401),
     )
     async def me(self, principal: NamedDependency[Principal]) -> UserRead:
         """The user the API key belongs to."""
