@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from uuid import UUID
 
@@ -76,9 +76,24 @@ class EventWriter:
             flusher, self._flusher = self._flusher, None
             await asyncio.shield(flusher)
 
-    async def finish(self, events: Sequence[RunEvent], terminal: TerminalUpdate) -> None:
-        """Write everything still pending plus the terminal events and run update in one transaction."""
-        await self.drain()
+    async def finish(
+        self,
+        events: Sequence[RunEvent],
+        terminal: TerminalUpdate,
+        failed: Callable[[], tuple[list[RunEvent], TerminalUpdate]],
+    ) -> None:
+        """Write everything still pending plus the terminal events and run update in one transaction.
+
+        If a batch could not be written, the run does not end as it would have: `failed()` gives the terminal events
+        that say so. The lost batch is not in the log (the fence refuses this write if its commit did land after all).
+        """
+        try:
+            await self.drain()
+        except RunLostError:
+            raise
+        except Exception:
+            self._pending.clear()
+            events, terminal = failed()
         self._pending.extend(events)
         await self._write(self._take(), terminal)
 
@@ -124,6 +139,8 @@ class RunExecutor:
         self._wake = asyncio.Event()
         self._stopping = False
         self._stopped = asyncio.Event()
+        self._drained = asyncio.Event()
+        """Set once stopping and no run is left."""
         self._main: asyncio.Task[None] | None = None
         self.started = asyncio.Event()
 
@@ -148,6 +165,8 @@ class RunExecutor:
         self._stopping = True
         self._stopped.set()
         self._wake.set()
+        if not self._tasks:
+            self._drained.set()
         if self._tasks:
             await asyncio.wait(list(self._tasks.values()), timeout=self._grace_s)
         for run_id, task in list(self._tasks.items()):
@@ -170,8 +189,10 @@ class RunExecutor:
         async with asyncio.TaskGroup() as group:
             group.create_task(self._lease_loop(), name="lease-loop")
             while not self._stopping:
-                await self._claim(group)
+                # Clear before claiming, not after: a wake-up (a queued run, a finished one, stop()) that arrives while
+                # the claim is in flight must not be lost, or the run waits a whole claim interval.
                 self._wake.clear()
+                await self._claim(group)
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self._claim_interval_s):
                         await self._wake.wait()
@@ -203,11 +224,12 @@ class RunExecutor:
             self._tasks[run.id] = group.create_task(self._supervise(run, claimed.running_event), name=f"run-{run.id}")
 
     async def _lease_loop(self) -> None:
-        while not self._stopping:
+        # Runs on while stopping, as long as runs are draining: their leases must outlive the grace period.
+        while True:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._lease_s / 3):
-                    await self._stopped.wait()
-            if self._stopping:
+                    await (self._drained if self._stopping else self._stopped).wait()
+            if self._stopping and not self._tasks:
                 return
             now = self._clock.now()
             try:
@@ -215,6 +237,8 @@ class RunExecutor:
                     await self._store.renew_leases(
                         self.worker_id, list(self._tasks), now + timedelta(seconds=self._lease_s)
                     )
+                if self._stopping:
+                    continue
                 for events in await self._store.end_orphans(now, expired_only=True, message=WORKER_LOST):
                     await self._bus.publish(events)
             except Exception:
@@ -229,7 +253,11 @@ class RunExecutor:
             await self._bus.publish([running_event])
             events, terminal = await self._execute(run, writer)
             self._finishing.add(run.id)  # no await since _execute returned: no cancel can slip in between
-            await writer.finish(events, terminal)
+            await writer.finish(
+                events,
+                terminal,
+                lambda: self._failed("the run's events could not be written to the database", "storage_failed", True),
+            )
             log.info(
                 "run_finished",
                 status=terminal.status,
@@ -246,6 +274,8 @@ class RunExecutor:
             self._stop_reasons.pop(run.id, None)
             self._finishing.discard(run.id)
             self._wake.set()
+            if self._stopping and not self._tasks:
+                self._drained.set()
 
     async def _execute(self, run: Run, writer: EventWriter) -> tuple[list[RunEvent], TerminalUpdate]:
         async def on_model(provider: str, model: str) -> None:

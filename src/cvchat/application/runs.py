@@ -162,8 +162,11 @@ class StreamRunEvents:
                         break
                     if batch is None:
                         if time.monotonic() < deadline:
-                            if await self._log.get_run(run_id) is None:
+                            run = await self._log.get_run(run_id)
+                            if run is None:
                                 return
+                            if run.last_seq > last:  # the bus missed something: catch up from the log
+                                break
                             yield HEARTBEAT
                         continue
                     fresh = [e for e in batch if e.seq > last]

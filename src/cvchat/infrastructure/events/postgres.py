@@ -97,7 +97,7 @@ class PgEventBus(InProcessEventBus):
                 try:
                     await self._connect()
                     break
-                except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
                     logger.warning("event_bus_reconnect_failed", error=type(exc).__name__, retry_s=delay)
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, self._reconnect_max_s)
@@ -141,9 +141,12 @@ class PgEventBus(InProcessEventBus):
     async def _notify_quietly(self, channel: str, payload: str) -> None:
         try:
             await self._notify(channel, payload)
-        except (ConnectionError, OSError, asyncpg.PostgresError) as exc:
+        except (ConnectionError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             # Another worker still finds a queued run by its periodic claim; a cancel is retried by the client.
+            # asyncpg reports a connection killed under a query as an InterfaceError: reconnect.
             logger.warning("event_bus_notify_failed", channel=channel, error=type(exc).__name__)
+            if isinstance(exc, asyncpg.InterfaceError):
+                self._lost.set()
 
     def _on_signal(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
         try:
