@@ -51,3 +51,7 @@ search *QUERY: install
 # The search evaluation: recall@10, MRR@10, nDCG@10 by language and kind, hybrid vs BM25.
 eval *ARGS: install
     {{bin}}/python -m cv_generation.evaluate {{ARGS}}
+
+# Benchmark the service on PostgreSQL and SQLite over loopback, about 3½ min (docs/benchmarks.md; --quick, --help).
+bench *ARGS: install
+    {{bin}}/python -m bench {{ARGS}}

@@ -53,6 +53,9 @@ def serve(do_migrate: bool) -> None:
         factory=True,
         log_level=os.environ.get("LOG_LEVEL", "info").lower(),  # type: ignore[arg-type]
         workers_kill_timeout=int(settings.shutdown_grace_s) + 5,
+        # Every open SSE stream is a request in flight: holding thousands of them needs a larger backpressure.
+        backpressure=settings.http_backpressure,
+        backlog=max(1024, settings.http_backpressure or 0),
     ).serve()
 
 

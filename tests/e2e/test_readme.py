@@ -3,6 +3,7 @@ curl walk-through against it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -36,7 +37,10 @@ def service(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     }
     env |= {"PORT": str(port), "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}"}
     log = (tmp_path / "serve.log").open("wb")
-    process = subprocess.Popen([BIN / "cvchat", "serve", "--migrate"], cwd=tmp_path, env=env, stdout=log, stderr=log)
+    # A session of its own, so that the cleanup can end Granian's workers with their parent.
+    process = subprocess.Popen(
+        [BIN / "cvchat", "serve", "--migrate"], cwd=tmp_path, env=env, stdout=log, stderr=log, start_new_session=True
+    )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -51,8 +55,8 @@ def service(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
             pytest.fail("cvchat serve did not become ready:\n" + (tmp_path / "serve.log").read_text())
         yield process, port
     finally:
-        if process.poll() is None:
-            process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait(10)
         log.close()
 

@@ -59,6 +59,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, rename="upper", forbid
     host: str = "127.0.0.1"
     port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 8000
     workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
+    http_backpressure: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    """Requests (open SSE streams included) one Granian worker handles at once; None: Granian's 1024 / WORKERS."""
     log_level: LogLevel = "INFO"
 
     @classmethod
