@@ -52,6 +52,7 @@ search *QUERY: install
 eval *ARGS: install
     {{bin}}/python -m cv_generation.evaluate {{ARGS}}
 
-# Benchmark the service on PostgreSQL and SQLite over loopback, about 3½ min (docs/benchmarks.md; --quick, --help).
+# Benchmarks (loopback, docs/benchmarks.md): the service over HTTP/SSE, then 10,000 CVs ingested and searched.
 bench *ARGS: install
     {{bin}}/python -m bench {{ARGS}}
+    {{bin}}/python -m bench.cvs --n 10000
