@@ -45,7 +45,7 @@ def serve(do_migrate: bool) -> None:
         f"cvchat on http://{settings.host}:{settings.port} ({_safe_url(settings)}, provider {settings.provider})"
     )
     Server(
-        "cvchat.infrastructure.web.app:create_app",
+        "cvchat.infrastructure.web.app:create_served_app",
         address=settings.host,
         port=settings.port,
         workers=settings.workers,

@@ -239,12 +239,6 @@ async def test_a_draining_worker_keeps_its_leases_through_the_grace(
         assert json.loads(rows[-2]["data"])["code"] == "shutdown"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Granian keeps serving an open SSE stream after SIGTERM and runs the lifespan shutdown (the executor's "
-    "drain) only once every stream has closed; a stream outliving workers_kill_timeout gets the worker SIGKILLed, "
-    "skipping the drain and leaving its runs `running` until a lease sweeper ends them (see docs/benchmarks.md).",
-)
 async def test_sigterm_drains_even_with_a_stream_open_on_the_draining_worker(
     fresh_postgres_url: str, db: asyncpg.Connection, tmp_path: Path
 ) -> None:
@@ -270,3 +264,34 @@ async def test_sigterm_drains_even_with_a_stream_open_on_the_draining_worker(
             assert json.loads(rows[-2]["data"])["code"] == "shutdown"
     finally:
         a.close()
+
+
+async def test_a_draining_worker_ends_streams_of_other_workers_runs_and_clients_resume_elsewhere(
+    fresh_postgres_url: str, db: asyncpg.Connection, tmp_path: Path
+) -> None:
+    async with (
+        serving(fresh_postgres_url, tmp_path, "A", SLOW) as a,
+        httpx.AsyncClient(base_url=a.base_url, timeout=10) as http_a,
+    ):
+        alice, thread_id = await setup_user(http_a)
+        run_id = await post_message(http_a, alice, thread_id)
+        assert await owner_of(db, run_id) == a.worker_ids[0]
+        b = ServeProcess.spawn(fresh_postgres_url, tmp_path, "B", SLOW | {"shutdown_grace_s": 30})
+        try:
+            await b.wait_ready()
+            async with httpx.AsyncClient(base_url=b.base_url, timeout=10) as http_b:
+                followed = FollowedRun(run_id)
+                reader = asyncio.create_task(follow_run(http_b, alice, run_id, into=followed, resume=False))
+                await until(lambda: sum(f.event == "token" for f in followed.frames) >= 3, 10, "tokens through B")
+                b.terminate()
+                # B runs nothing of its own: its stream of A's run ends at once (no `done`) and B exits long
+                # before its 30 s grace, instead of holding the stream open until Granian kills it.
+                assert await b.wait_exit(5) == 0
+                async with asyncio.timeout(2):
+                    await reader
+                assert not any(f.event == "done" for f in followed.frames)
+        finally:
+            b.close()
+        # The client resumes on A from its last event and gets the rest exactly once.
+        await follow_run(http_a, alice, run_id, into=followed, after=followed.last_seq)
+        await assert_stream_matches_the_log(db, followed)

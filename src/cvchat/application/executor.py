@@ -153,6 +153,11 @@ class RunExecutor:
     def active_runs(self) -> int:
         return len(self._tasks)
 
+    @property
+    def run_ids(self) -> set[UUID]:
+        """The runs this executor is running now."""
+        return set(self._tasks)
+
     def start(self) -> None:
         self._bus.on_queued(lambda _run_id: self._wake.set())
         self._bus.on_cancel(self._on_cancel)

@@ -119,8 +119,8 @@ class StreamRunEvents:
     - a position beyond the run's last event is invalid; one at the terminal event means there is nothing to send;
     - subscribe first, then read the stored events, then drain the bus dropping seqs already sent: no gap and no
       duplicate whatever the timing; a gap seen on the bus, or a subscriber that fell behind, re-reads the log;
-    - the stream ends after the terminal state, or when it has lived `max_stream_s` (the client resumes), or when
-      the run is deleted.
+    - the stream ends after the terminal state, or when it has lived `max_stream_s`, or when the process drains and
+      the run is not its own (the client resumes elsewhere), or when the run is deleted.
     """
 
     _PAGE = 500
@@ -158,6 +158,8 @@ class StreamRunEvents:
                     if remaining <= 0:
                         return
                     batch = await subscription.next_batch(timeout=min(self._heartbeat_s, remaining))
+                    if subscription.closed:
+                        return
                     if subscription.lagged:
                         break
                     if batch is None:

@@ -89,6 +89,8 @@ class Subscription(Protocol):
 
     lagged: bool
     """True once the subscriber fell behind and events were dropped: it must re-read the log."""
+    closed: bool
+    """True when this process is draining and the stream should end (the client resumes on another worker)."""
 
     async def next_batch(self, timeout: float) -> list[StoredEvent] | None:
         """The next published batch, or None after `timeout` seconds of silence."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
@@ -65,6 +66,7 @@ class Runtime:
         except ValueError as exc:
             raise SystemExit(f"invalid setting: EMBEDDING_MODEL: {exc}") from None
         self._pdf_pool: ProcessPoolExecutor | None = None
+        self._draining: asyncio.Task[None] | None = None
         self.cv_search = IndexedCvSearch(self.read_sessions, self.write_sessions, self.embedder)
         self.executor = RunExecutor(
             self.store,
@@ -127,7 +129,18 @@ class Runtime:
             )
         return PoolPdfReader(self._pdf_pool)
 
+    def begin_drain(self) -> None:
+        """SIGTERM: stop claiming and let running runs finish within the grace (their streams end with them), and
+        end every other stream now so that clients resume on another worker. Granian runs the lifespan shutdown only
+        once every stream has closed, so the drain has to start at the signal."""
+        if self._draining is None:
+            logger.info("draining", runs=self.executor.active_runs)
+            self._draining = asyncio.get_running_loop().create_task(self.executor.stop(), name="drain")
+            self.bus.close_streams(keep=self.executor.run_ids)
+
     async def stop(self) -> None:
+        if self._draining is not None:
+            await self._draining
         await self.cv_search.stop()
         if self._pdf_pool is not None:
             self._pdf_pool.shutdown(wait=False, cancel_futures=True)

@@ -26,6 +26,7 @@ class QueueSubscription:
         self._bus, self.run_id = bus, run_id
         self._queue: asyncio.Queue[list[StoredEvent]] = asyncio.Queue(maxsize=capacity)
         self.lagged = False
+        self.closed = False
 
     def offer(self, batch: list[StoredEvent]) -> None:
         try:
@@ -37,6 +38,12 @@ class QueueSubscription:
             # Keep the buffer useful: what is in it is stale now, the subscriber re-reads the log anyway.
             while not self._queue.empty():
                 self._queue.get_nowait()
+
+    def close_stream(self) -> None:
+        """End the stream that follows this subscription (this process is draining)."""
+        self.closed = True
+        with contextlib.suppress(asyncio.QueueFull):
+            self._queue.put_nowait([])
 
     def poke(self) -> None:
         """Make the subscriber re-read the log (its bus may have missed events), waking it if it waits."""
@@ -88,6 +95,13 @@ class InProcessEventBus:
         for subscribers in tuple(self._subscribers.values()):
             for subscription in tuple(subscribers):
                 subscription.poke()
+
+    def close_streams(self, keep: set[UUID]) -> None:
+        """Draining: end every stream but those of `keep` (this process's own runs, which end with their runs)."""
+        for run_id, subscribers in tuple(self._subscribers.items()):
+            if run_id not in keep:
+                for subscription in tuple(subscribers):
+                    subscription.close_stream()
 
     def subscribe(self, run_id: UUID) -> QueueSubscription:
         subscription = QueueSubscription(self, run_id, self._capacity)

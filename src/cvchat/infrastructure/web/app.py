@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyInitPlugin, SQLAlchemySerializationPlugin
 from litestar import Litestar
@@ -36,8 +39,9 @@ _UNLOGGED_PATHS = [r"^/api/runs/[^/]+/events$", "^/health$", "^/ready$"]
 class RuntimePlugin(InitPluginProtocol):
     """Starts the runtime (bus, executor) after the database plugin and stops it before the engine is disposed."""
 
-    def __init__(self, runtime_factory: Runtime) -> None:
+    def __init__(self, runtime_factory: Runtime, *, drain_on_sigterm: bool = False) -> None:
         self._runtime = runtime_factory
+        self._drain_on_sigterm = drain_on_sigterm
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         runtime = self._runtime
@@ -46,6 +50,8 @@ class RuntimePlugin(InitPluginProtocol):
         async def lifespan(app: Litestar) -> AsyncIterator[None]:
             app.state.runtime = runtime
             await runtime.start()
+            if self._drain_on_sigterm:
+                _drain_on_sigterm(runtime)
             try:
                 yield
             finally:
@@ -53,6 +59,19 @@ class RuntimePlugin(InitPluginProtocol):
 
         app_config.lifespan.append(lifespan)
         return app_config
+
+
+def _drain_on_sigterm(runtime: Runtime) -> None:
+    """Start the drain when the worker gets SIGTERM, then let whatever handled SIGTERM before (Granian) go on."""
+    loop = asyncio.get_running_loop()
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def handler(signum: int, frame: Any) -> None:
+        loop.call_soon_threadsafe(runtime.begin_drain)
+        if callable(previous):
+            previous(signum, frame)
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 def build_log_config(settings: Settings) -> StructlogConfig:
@@ -66,8 +85,13 @@ def build_log_config(settings: Settings) -> StructlogConfig:
     )
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
-    """Build the app; with no settings, read them from the environment (what `cvchat serve` does)."""
+def create_served_app() -> Litestar:
+    """The app `cvchat serve` runs in each Granian worker: settings from the environment, drain on SIGTERM."""
+    return create_app(drain_on_sigterm=True)
+
+
+def create_app(settings: Settings | None = None, *, drain_on_sigterm: bool = False) -> Litestar:
+    """Build the app; with no settings, read them from the environment."""
     settings = settings or Settings.from_env()
     alchemy = build_alchemy_config(settings)  # the engine is built here, never at import time
     runtime = Runtime(settings, alchemy)
@@ -77,7 +101,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             StructlogPlugin(build_log_config(settings)),
             SQLAlchemyInitPlugin(alchemy),
             SQLAlchemySerializationPlugin(),
-            RuntimePlugin(runtime),  # after the database plugin: starts after it, stops before it
+            RuntimePlugin(
+                runtime, drain_on_sigterm=drain_on_sigterm
+            ),  # after the DB plugin: starts after, stops before
             ProblemDetailsPlugin(build_problem_details_config()),
             GranianPlugin(),
         ],
