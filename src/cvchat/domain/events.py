@@ -110,8 +110,3 @@ def encode_event(event: RunEvent) -> bytes:
 def decode_event(data: bytes | str) -> RunEvent:
     """Parse a stored event."""
     return _decoder.decode(data)
-
-
-def event_type(event: RunEvent) -> str:
-    """The tag of an event."""
-    return type(event).__struct_config__.tag  # type: ignore[return-value]

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import delete, exists, insert, select
+from sqlalchemy import and_, delete, exists, insert, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +25,7 @@ from cvchat.infrastructure.db.models import (
     CvModel,
     CvSkillModel,
 )
+from cvchat.infrastructure.db.repositories import page_newest_first
 
 _profile_decoder = msgspec.json.Decoder(CvProfile)
 _encoder = msgspec.json.Encoder()
@@ -108,7 +109,6 @@ class SqlCvRepository:
         return await self._session.scalar(select(CvFileModel.data).where(CvFileModel.cv_id == cv_id))
 
     async def list(self, filters: CvFilters, cursor: UUID | None, limit: int) -> Page[Cv]:
-        query = select(CvModel)
         conditions: list[Any] = []
         if filters.skill:
             conditions.append(
@@ -130,14 +130,7 @@ class SqlCvRepository:
             conditions.append(CvModel.years_experience < filters.max_years + 1)
         if filters.degree is not None:
             conditions.append(CvModel.degree_rank >= filters.degree.rank)
-        if cursor is not None:
-            conditions.append(CvModel.id < cursor)
-        rows = list(
-            (await self._session.scalars(query.where(*conditions).order_by(CvModel.id.desc()).limit(limit + 1))).all()
-        )
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return Page(items=[to_cv(r) for r in rows], next_cursor=rows[-1].id if more else None)
+        return await page_newest_first(self._session, CvModel, and_(true(), *conditions), cursor, limit, to_cv)
 
     async def delete(self, cv_id: UUID) -> bool:
         # ON DELETE CASCADE takes the PDF, filter rows and chunks with it.

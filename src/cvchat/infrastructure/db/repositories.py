@@ -18,7 +18,6 @@ from cvchat.domain.entities import ApiKey, Message, Page, Run, RunStatus, Thread
 from cvchat.domain.errors import DuplicateRequestError, ThreadBusyError, UserNameTakenError
 from cvchat.domain.events import StoredEvent, decode_event, encode_event
 from cvchat.infrastructure.db.models import (
-    ACTIVE_STATUSES_SQL,
     ApiKeyModel,
     MessageModel,
     RunEventModel,
@@ -29,7 +28,6 @@ from cvchat.infrastructure.db.models import (
 
 T = TypeVar("T")
 _ACTIVE = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
-assert ACTIVE_STATUSES_SQL == "status IN ('queued', 'running')"
 
 
 class _UserRows(SQLAlchemyAsyncRepository[UserModel]):
@@ -117,7 +115,7 @@ def message_row(message: Message) -> MessageModel:
     )
 
 
-async def _page(
+async def page_newest_first(
     session: AsyncSession, model: Any, where: ColumnElement[bool], cursor: UUID | None, limit: int, convert: Any
 ) -> Page[Any]:
     """Newest first by id (UUIDv7 is time-ordered); the cursor is the last id of the previous page."""
@@ -176,7 +174,8 @@ class SqlThreadRepository:
         return None if row is None else to_thread(row)
 
     async def list_owned(self, user_id: UUID, cursor: UUID | None, limit: int) -> Page[Thread]:
-        return await _page(self._session, ThreadModel, ThreadModel.user_id == user_id, cursor, limit, to_thread)
+        owned = ThreadModel.user_id == user_id
+        return await page_newest_first(self._session, ThreadModel, owned, cursor, limit, to_thread)
 
     async def delete_owned(self, thread_id: UUID, user_id: UUID) -> bool:
         # ON DELETE CASCADE removes messages, runs and their events in the same statement.
@@ -241,7 +240,7 @@ class SqlRunRepository:
         return None if row is None else to_run(row)
 
     async def list_for_thread(self, thread_id: UUID, cursor: UUID | None, limit: int) -> Page[Run]:
-        return await _page(self._session, RunModel, RunModel.thread_id == thread_id, cursor, limit, to_run)
+        return await page_newest_first(self._session, RunModel, RunModel.thread_id == thread_id, cursor, limit, to_run)
 
     async def active_for_thread(self, thread_id: UUID) -> Run | None:
         row = await self._rows.get_one_or_none(RunModel.thread_id == thread_id, RunModel.status.in_(_ACTIVE))
