@@ -58,8 +58,10 @@ async def test_runs_left_running_by_a_dead_worker_end_with_worker_lost_at_start_
         await first.wait_status(alice, busy["run_id"], "running")
         # A worker that claims the queued run and then dies: the same claim the executor makes, then nothing.
         now = datetime.now(UTC)
-        claimed = await first.runtime.store.claim_next("dead-worker", now, now - timedelta(seconds=1))
-        assert claimed is not None and str(claimed.run.id) == orphan["run_id"]
+        claimed = await first.runtime.store.claim(
+            "dead-worker", now, now - timedelta(seconds=1), limit=5, history_turns=1
+        )
+        assert [str(c.run.id) for c in claimed] == [orphan["run_id"]]
     async with LiveServer.start(settings) as second:
         run = await second.wait_status(alice, orphan["run_id"], "error", timeout=10)
         assert run["error"].startswith("worker lost")

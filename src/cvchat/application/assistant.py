@@ -109,10 +109,23 @@ class Assistant:
         self._grounding = next((t for t in tools if isinstance(t, GroundingTool)), None)
         self._system = SYSTEM_PROMPT + (GROUNDING_PROMPT if self._grounding is not None else "")
 
-    async def answer(self, run: Run, emit: Emit, on_model: Callable[[str, str], Awaitable[None]]) -> Answer:
+    @property
+    def history_turns(self) -> int:
+        """How many exchanges before the question are sent as context."""
+        return self._history_turns
+
+    async def answer(
+        self,
+        run: Run,
+        emit: Emit,
+        on_model: Callable[[str, str], Awaitable[None]],
+        history: list[Message] | None = None,
+    ) -> Answer:
+        """`history` is the run's question and the exchanges before it (`history_turns`); read here when None."""
         provider = self._provider_factory()
         await on_model(provider.name, provider.model)
-        history = await self._store.history(run.thread_id, run.message_id, self._history_turns)
+        if history is None:
+            history = await self._store.history(run.thread_id, run.message_id, self._history_turns)
         turns = [_turn(m) for m in history]
         specs = [
             ToolSpec(name=t.name, description=t.description, input_schema=msgspec.json.schema(t.input_type))

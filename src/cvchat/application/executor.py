@@ -16,7 +16,7 @@ from cvchat.application.common import new_id
 from cvchat.domain.entities import Message, MessageRole, Run, RunStatus
 from cvchat.domain.errors import ProviderError, RunLostError
 from cvchat.domain.events import Canceled, RunEvent, RunFailed, StateChanged, StoredEvent
-from cvchat.domain.ports import Clock, EventBus, RunStore, TerminalUpdate
+from cvchat.domain.ports import ClaimedRun, Clock, EventBus, RunStore, TerminalUpdate
 
 logger = structlog.get_logger()
 
@@ -40,7 +40,12 @@ class EventWriter:
         self._pending: list[RunEvent] = []
         self._flusher: asyncio.Task[None] | None = None
         self._last_start = float("-inf")
+        self._model: tuple[str, str] | None = None
         self.flushes = 0
+
+    def set_model(self, provider: str, model: str) -> None:
+        """Record the run's provider and model with the next write, instead of in a transaction of their own."""
+        self._model = (provider, model)
 
     async def emit(self, event: RunEvent) -> None:
         """Queue an event; raises if an earlier write failed, which stops the run."""
@@ -65,7 +70,8 @@ class EventWriter:
         return batch
 
     async def _write(self, batch: list[StoredEvent], terminal: TerminalUpdate | None) -> None:
-        await self._store.append(self._run_id, self._worker_id, batch, terminal)
+        await self._store.append(self._run_id, self._worker_id, batch, terminal, model=self._model)
+        self._model = None
         self._seq = batch[-1].seq
         self.flushes += 1
         await self._bus.publish(batch)
@@ -216,17 +222,25 @@ class RunExecutor:
             logger.warning("orphaned_runs_ended", count=len(ended))
 
     async def _claim(self, group: asyncio.TaskGroup) -> None:
-        while not self._stopping and len(self._tasks) < self._max_concurrent:
+        # One transaction claims as many runs as there is room for: claimed one at a time, a burst of runs queued
+        # behind the flushes of the runs already going, and the hundredth waited seconds.
+        while not self._stopping and (free := self._max_concurrent - len(self._tasks)) > 0:
             now = self._clock.now()
             try:
-                claimed = await self._store.claim_next(self.worker_id, now, now + timedelta(seconds=self._lease_s))
+                claimed = await self._store.claim(
+                    self.worker_id,
+                    now,
+                    now + timedelta(seconds=self._lease_s),
+                    limit=free,
+                    history_turns=self._assistant.history_turns,
+                )
             except Exception:
                 logger.exception("claim_failed")
                 return
-            if claimed is None:
+            for c in claimed:
+                self._tasks[c.run.id] = group.create_task(self._supervise(c), name=f"run-{c.run.id}")
+            if len(claimed) < free:
                 return
-            run = claimed.run
-            self._tasks[run.id] = group.create_task(self._supervise(run, claimed.running_event), name=f"run-{run.id}")
 
     async def _lease_loop(self) -> None:
         # Runs on while stopping, as long as runs are draining: their leases must outlive the grace period.
@@ -249,14 +263,15 @@ class RunExecutor:
             except Exception:
                 logger.exception("lease_renewal_failed")
 
-    async def _supervise(self, run: Run, running_event: StoredEvent) -> None:
+    async def _supervise(self, claimed: ClaimedRun) -> None:
         """One run's whole life; never lets an exception reach the TaskGroup."""
+        run, running_event = claimed.run, claimed.running_event
         writer = EventWriter(run.id, running_event.seq, self._store, self._bus, self.worker_id, self._flush_s)
         log = logger.bind(run_id=str(run.id), thread_id=str(run.thread_id), user_id=str(run.user_id))
         started = time.monotonic()
         try:
             await self._bus.publish([running_event])
-            events, terminal = await self._execute(run, writer)
+            events, terminal = await self._execute(run, writer, claimed.history)
             self._finishing.add(run.id)  # no await since _execute returned: no cancel can slip in between
             await writer.finish(
                 events,
@@ -282,13 +297,15 @@ class RunExecutor:
             if self._stopping and not self._tasks:
                 self._drained.set()
 
-    async def _execute(self, run: Run, writer: EventWriter) -> tuple[list[RunEvent], TerminalUpdate]:
+    async def _execute(
+        self, run: Run, writer: EventWriter, history: list[Message] | None
+    ) -> tuple[list[RunEvent], TerminalUpdate]:
         async def on_model(provider: str, model: str) -> None:
-            await self._store.set_model(run.id, provider, model)
+            writer.set_model(provider, model)
 
         try:
             async with asyncio.timeout(self._run_timeout_s):
-                answer = await self._assistant.answer(run, writer.emit, on_model)
+                answer = await self._assistant.answer(run, writer.emit, on_model, history)
         except TimeoutError:
             return self._failed(f"the run exceeded RUN_TIMEOUT_S ({self._run_timeout_s:g} s)", "timeout", True)
         except asyncio.CancelledError:

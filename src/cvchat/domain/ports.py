@@ -118,10 +118,12 @@ class EventBus(Protocol):
 
 
 class ClaimedRun(msgspec.Struct, frozen=True, kw_only=True):
-    """A run an executor has just claimed, with the `state: running` event written in the same transaction."""
+    """A run an executor has just claimed, with the `state: running` event written in the same transaction, and the
+    history its assistant needs (read with the claim, so that the run starts without another round trip)."""
 
     run: Run
     running_event: StoredEvent
+    history: list[Message] | None = None
 
 
 class TerminalUpdate(msgspec.Struct, frozen=True, kw_only=True):
@@ -137,15 +139,25 @@ class TerminalUpdate(msgspec.Struct, frozen=True, kw_only=True):
 class RunStore(Protocol):
     """The executor's side of the database; every method is its own committed transaction."""
 
-    async def claim_next(self, worker_id: str, now: datetime, lease_until: datetime) -> ClaimedRun | None:
-        """Claim the oldest queued run (`queued` -> `running`), or None when there is none."""
+    async def claim(
+        self, worker_id: str, now: datetime, lease_until: datetime, *, limit: int, history_turns: int
+    ) -> list[ClaimedRun]:
+        """Claim up to `limit` queued runs, oldest first (`queued` -> `running`), in one transaction; each comes
+        with its history (`history_turns` exchanges, as `history` reads it)."""
 
     async def append(
-        self, run_id: UUID, worker_id: str, events: Sequence[StoredEvent], terminal: TerminalUpdate | None = None
+        self,
+        run_id: UUID,
+        worker_id: str,
+        events: Sequence[StoredEvent],
+        terminal: TerminalUpdate | None = None,
+        *,
+        model: tuple[str, str] | None = None,
     ) -> None:
-        """Append a batch (seqs continue the log) while the worker still owns the run; raises RunLostError otherwise."""
+        """Append a batch (seqs continue the log) while the worker still owns the run; raises RunLostError otherwise.
 
-    async def set_model(self, run_id: UUID, provider: str, model: str) -> None: ...
+        `model` (provider, model) is recorded on the run in the same write.
+        """
 
     async def renew_leases(self, worker_id: str, run_ids: Sequence[UUID], lease_until: datetime) -> None: ...
 

@@ -55,8 +55,8 @@ class Runtime:
         else:
             self.bus = InProcessEventBus(settings.sse_subscriber_buffer)
         self.store = SqlRunStore(
-            self.write_sessions,
-            self.read_sessions,
+            self.writer_engine,
+            self.reader_engine,
             skip_locked=settings.is_postgres,
             notify_origin=self.origin if settings.is_postgres else None,
         )
