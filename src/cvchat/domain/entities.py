@@ -62,8 +62,10 @@ class ApiKey(msgspec.Struct, frozen=True, kw_only=True):
     user_id: UUID
     key_hash: str
     prefix: str
+    """The secret's first characters (`cvk_` and four more): enough to tell keys apart, useless to an attacker."""
     created_at: datetime
     revoked_at: datetime | None = None
+    name: str | None = None
 
 
 class Thread(msgspec.Struct, frozen=True, kw_only=True):
@@ -104,6 +106,8 @@ class Run(msgspec.Struct, frozen=True, kw_only=True):
     last_seq: int = 0
     idempotency_key: str | None = None
     request_hash: str | None = None
+    events_pruned_at: datetime | None = None
+    """Set once retention deleted the run's events (the run keeps its status, usage and error)."""
 
 
 T = TypeVar("T")

@@ -45,6 +45,9 @@ class ApiKeyModel(UUIDv7Base):
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    # Added by migration 0003, so the database appends it after the base's sa_orm_sentinel (sort_order 3001): a
+    # larger sort_order keeps the model's column order equal to the table's (`RETURNING runs.*` is read by position).
+    name: Mapped[str | None] = mapped_column(String(100), default=None, sort_order=3002)
 
 
 class ThreadModel(UUIDv7Base):
@@ -77,6 +80,8 @@ class RunModel(UUIDv7Base):
         Index("ix_runs_thread_id_id", "thread_id", "id"),
         # The claim query: oldest queued first.
         Index("ix_runs_status_id", "status", "id"),
+        # `cvchat prune`: finished runs older than the retention cutoff.
+        Index("ix_runs_finished_at", "finished_at"),
         # At most one active run per thread, enforced by the database so concurrent posts cannot both win.
         Index(
             "uq_runs_one_active_per_thread",
@@ -106,6 +111,9 @@ class RunModel(UUIDv7Base):
     request_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     owner: Mapped[str | None] = mapped_column(String(64), default=None)
     lease_expires_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    events_pruned_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None, sort_order=3002)
+    """Set when retention deleted the run's events; the row keeps its final status, usage and error. Added by
+    migration 0003, after sa_orm_sentinel (see ApiKeyModel.name on sort_order)."""
 
 
 class RunEventModel(DefaultBase):

@@ -86,6 +86,7 @@ def to_run(row: RunModel) -> Run:
         last_seq=row.last_seq,
         idempotency_key=row.idempotency_key,
         request_hash=row.request_hash,
+        events_pruned_at=row.events_pruned_at,
     )
 
 
