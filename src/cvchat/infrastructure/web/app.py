@@ -6,11 +6,13 @@ import asyncio
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyInitPlugin, SQLAlchemySerializationPlugin
 from litestar import Litestar
 from litestar.config.app import AppConfig
+from litestar.datastructures import CacheControlHeader
 from litestar.logging.config import StructLoggingConfig
 from litestar.middleware.logging import LoggingMiddlewareConfig
 from litestar.openapi.config import OpenAPIConfig
@@ -19,6 +21,7 @@ from litestar.openapi.spec import Components
 from litestar.plugins import InitPluginProtocol
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
+from litestar.static_files import create_static_files_router
 from litestar_granian import GranianPlugin
 
 from cvchat.infrastructure.db.config import build_alchemy_config
@@ -31,6 +34,8 @@ from cvchat.infrastructure.web.controllers.system import SystemController
 from cvchat.infrastructure.web.controllers.threads import ThreadController
 from cvchat.infrastructure.web.controllers.users import UserController
 from cvchat.infrastructure.web.errors import build_problem_details_config
+
+STATIC_DIR = Path(__file__).parent / "static"
 
 # Streams and probes are not logged per request (an SSE response would log a line per chunk).
 _UNLOGGED_PATHS = [r"^/api/runs/[^/]+/events$", "^/health$", "^/ready$"]
@@ -96,7 +101,21 @@ def create_app(settings: Settings | None = None, *, drain_on_sigterm: bool = Fal
     alchemy = build_alchemy_config(settings)  # the engine is built here, never at import time
     runtime = Runtime(settings, alchemy)
     return Litestar(
-        route_handlers=[SystemController, UserController, ThreadController, RunController, CvController],
+        route_handlers=[
+            SystemController,
+            UserController,
+            ThreadController,
+            RunController,
+            CvController,
+            # The chat page at `/`: static files, no build step (revalidated on each load, so an upgrade shows at once).
+            create_static_files_router(
+                path="/",
+                directories=[STATIC_DIR],
+                html_mode=True,
+                name="ui",
+                cache_control=CacheControlHeader(no_cache=True),
+            ),
+        ],
         plugins=[
             StructlogPlugin(build_log_config(settings)),
             SQLAlchemyInitPlugin(alchemy),
