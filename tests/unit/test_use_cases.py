@@ -158,7 +158,7 @@ async def test_a_stream_token_speaks_for_one_run_and_one_user(runtime: Runtime) 
         principal = await Authenticate(SqlUserRepository(session))(created.api_key)
         token = IssueStreamToken(clock, ttl_s=60)(principal.key, thread.id)
         verify = VerifyStreamToken(SqlUserRepository(session), clock)
-        assert await verify(token, thread.id) == created.user.id
+        assert (await verify(token, thread.id)).user_id == created.user.id
         with pytest.raises(UnauthorizedError):
             await verify(token, created.user.id)
         with pytest.raises(UnauthorizedError):

@@ -120,7 +120,8 @@ class StreamRunEvents:
     - subscribe first, then read the stored events, then drain the bus dropping seqs already sent: no gap and no
       duplicate whatever the timing; a gap seen on the bus, or a subscriber that fell behind, re-reads the log;
     - the stream ends after the terminal state, or when it has lived `max_stream_s`, or when the process drains and
-      the run is not its own (the client resumes elsewhere), or when the run is deleted.
+      the run is not its own (the client resumes elsewhere), or when the run is deleted, or at once when the API key
+      it was opened with (`key_id`) is revoked.
     """
 
     _PAGE = 500
@@ -135,8 +136,10 @@ class StreamRunEvents:
             raise InvalidPositionError(f"position {after} is beyond the run's last event ({run.last_seq})")
         return not (run.status.is_terminal and after >= run.last_seq)
 
-    async def __call__(self, run_id: UUID, after: int) -> AsyncIterator[StoredEvent | Heartbeat]:
-        subscription = self._bus.subscribe(run_id)
+    async def __call__(
+        self, run_id: UUID, after: int, key_id: UUID | None = None
+    ) -> AsyncIterator[StoredEvent | Heartbeat]:
+        subscription = self._bus.subscribe(run_id, key_id)
         deadline = time.monotonic() + self._max_stream_s
         last = after
         try:
@@ -144,6 +147,8 @@ class StreamRunEvents:
                 # Catch up from the log: at the start, after a gap, or when the bus dropped our batches.
                 subscription.lagged = False
                 while True:
+                    if subscription.closed:  # e.g. the key was revoked: replay nothing more
+                        return
                     stored = await self._log.read_after(run_id, last, self._PAGE)
                     for event in stored:
                         yield event

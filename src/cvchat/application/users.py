@@ -1,4 +1,5 @@
-"""Use cases for users and credentials: sign-up, API-key authentication, per-run stream tokens."""
+"""Use cases for users and credentials: sign-up, API keys (create, list, revoke), authentication, per-run stream
+tokens, and deleting a user with everything they own."""
 
 from __future__ import annotations
 
@@ -7,22 +8,34 @@ import hashlib
 import hmac
 import math
 import secrets
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
 from cvchat.application.common import new_id
-from cvchat.domain.entities import ApiKey, User
-from cvchat.domain.errors import UnauthorizedError
-from cvchat.domain.ports import Clock, UserRepository
+from cvchat.domain.entities import ApiKey, Page, User
+from cvchat.domain.errors import LastActiveKeyError, NotFoundError, TooManyKeysError, UnauthorizedError
+from cvchat.domain.ports import Clock, RunRepository, UserRepository
 
 API_KEY_PREFIX = "cvk_"
+MAX_ACTIVE_KEYS = 20
+"""Active keys per user: enough for every app and machine, few enough that a leaked one is found in a list."""
 
 
 def hash_api_key(secret: str) -> str:
     """API keys carry 256 random bits, so a plain SHA-256 is a safe, constant-time-lookup hash."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_api_key(user_id: UUID, now: datetime, name: str | None = None) -> tuple[ApiKey, str]:
+    """A fresh key (256 random bits) and its secret; only the key, holding the secret's hash, is ever stored."""
+    secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey(
+        id=new_id(), user_id=user_id, key_hash=hash_api_key(secret), prefix=secret[:8], created_at=now, name=name
+    )
+    return key, secret
 
 
 class CreateUserInput(msgspec.Struct, frozen=True, kw_only=True):
@@ -46,8 +59,7 @@ class CreateUser:
     async def __call__(self, cmd: CreateUserInput) -> CreateUserResult:
         now = self._clock.now()
         user = User(id=new_id(), name=cmd.name, created_at=now)
-        secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
-        key = ApiKey(id=new_id(), user_id=user.id, key_hash=hash_api_key(secret), prefix=secret[:8], created_at=now)
+        key, secret = new_api_key(user.id, now)
         await self._users.add(user, key)
         return CreateUserResult(user=user, api_key=secret)
 
@@ -103,7 +115,8 @@ class VerifyStreamToken:
     def __init__(self, users: UserRepository, clock: Clock) -> None:
         self._users, self._clock = users, clock
 
-    async def __call__(self, token: str, run_id: UUID) -> UUID:
+    async def __call__(self, token: str, run_id: UUID) -> ApiKey:
+        """The key the token was issued with (its `user_id` is the caller)."""
         try:
             key_hex, expires_text, signature = token.split(".")
             key_id, expires = UUID(hex=key_hex), int(expires_text)
@@ -116,4 +129,126 @@ class VerifyStreamToken:
             raise UnauthorizedError("the stream token's API key is unknown or revoked")
         if not hmac.compare_digest(signature, _signature(key, run_id, expires)):
             raise UnauthorizedError("the stream token is not valid for this run")
-        return key.user_id
+        return key
+
+
+class CreateApiKeyInput(msgspec.Struct, frozen=True, kw_only=True):
+    user_id: UUID
+    name: str | None = None
+
+
+class CreateApiKeyResult(msgspec.Struct, frozen=True, kw_only=True):
+    key: ApiKey
+    secret: str
+
+
+class CreateApiKey:
+    """Give a user another API key.
+
+    Rules: the secret is returned once and only its hash is stored; a user has at most MAX_ACTIVE_KEYS active keys
+    (revoke one to make room).
+    """
+
+    def __init__(self, users: UserRepository, clock: Clock, max_active: int = MAX_ACTIVE_KEYS) -> None:
+        self._users, self._clock, self._max_active = users, clock, max_active
+
+    async def __call__(self, cmd: CreateApiKeyInput) -> CreateApiKeyResult:
+        if await self._users.lock(cmd.user_id) is None:
+            raise NotFoundError(f"user {cmd.user_id} not found")
+        if await self._users.count_active_keys(cmd.user_id) >= self._max_active:
+            raise TooManyKeysError(f"you already have {self._max_active} active keys; revoke one first")
+        key, secret = new_api_key(cmd.user_id, self._clock.now(), cmd.name)
+        await self._users.add_key(key)
+        return CreateApiKeyResult(key=key, secret=secret)
+
+
+class ListApiKeys:
+    """A user's keys, revoked ones included, newest first. Secrets are never stored, so never listed."""
+
+    def __init__(self, users: UserRepository) -> None:
+        self._users = users
+
+    async def __call__(self, user_id: UUID, cursor: UUID | None, limit: int) -> Page[ApiKey]:
+        if await self._users.get(user_id) is None:
+            raise NotFoundError(f"user {user_id} not found")
+        return await self._users.list_keys(user_id, cursor, limit)
+
+
+class RevokeApiKeyInput(msgspec.Struct, frozen=True, kw_only=True):
+    key_id: UUID
+    owner_id: UUID | None
+    """The caller when a user revokes one of their keys; None when an admin revokes any key."""
+
+
+class RevokeApiKeyResult(msgspec.Struct, frozen=True, kw_only=True):
+    key: ApiKey
+    revoked_now: bool
+    """False when the key was already revoked (nothing changed)."""
+
+
+class RevokeApiKey:
+    """Revoke a key: every later request with it, or with a stream token issued through it, answers 401.
+
+    Rules:
+    - a user revokes only their own keys (someone else's key does not exist); an admin revokes any key;
+    - revoking is idempotent: a revoked key is answered as it is, with its first `revoked_at`;
+    - a user cannot revoke their last active key (409 `last_active_key`): keys are created with a key, so they
+      would be locked out for good; an admin can, which is how a compromised account is shut;
+    - the caller announces the revocation after the commit, so that streams opened with the key end at once.
+    """
+
+    def __init__(self, users: UserRepository, clock: Clock) -> None:
+        self._users, self._clock = users, clock
+
+    async def __call__(self, cmd: RevokeApiKeyInput) -> RevokeApiKeyResult:
+        key = await self._users.get_key(cmd.key_id)
+        if key is None or (cmd.owner_id is not None and key.user_id != cmd.owner_id):
+            raise NotFoundError(f"key {cmd.key_id} not found")
+        if key.revoked_at is not None:
+            return RevokeApiKeyResult(key=key, revoked_now=False)
+        await self._users.lock(key.user_id)  # two revokes of a user's last two keys cannot both pass the check
+        current = await self._users.get_key(cmd.key_id)
+        if current is None or current.revoked_at is not None:
+            return RevokeApiKeyResult(key=current or key, revoked_now=False)
+        if cmd.owner_id is not None and await self._users.count_active_keys(key.user_id) <= 1:
+            raise LastActiveKeyError("this is your last active key; create another one before revoking it")
+        now = self._clock.now()
+        await self._users.revoke_key(key.id, now)
+        return RevokeApiKeyResult(key=msgspec.structs.replace(current, revoked_at=now), revoked_now=True)
+
+
+class ListUsers:
+    """Every user, newest first (admin)."""
+
+    def __init__(self, users: UserRepository) -> None:
+        self._users = users
+
+    async def __call__(self, cursor: UUID | None, limit: int) -> Page[User]:
+        return await self._users.list_users(cursor, limit)
+
+
+class DeleteUserResult(msgspec.Struct, frozen=True, kw_only=True):
+    active_run_ids: list[UUID]
+    """Runs that were queued or running: the caller tells their executors to stop, after the commit."""
+    key_ids: list[UUID]
+    """Every key the user had: the caller announces them revoked, so open streams end."""
+
+
+class DeleteUser:
+    """Delete a user and everything they own: keys, threads, messages, runs and their events.
+
+    Rules: one statement removes it all (foreign keys cascade), so nothing is left half-deleted; a run still active
+    cannot write afterwards (its executor's writes are fenced on the run's row, which is gone), and it is told to
+    stop after the commit so that it stops spending tokens at once.
+    """
+
+    def __init__(self, users: UserRepository, runs: RunRepository) -> None:
+        self._users, self._runs = users, runs
+
+    async def __call__(self, user_id: UUID) -> DeleteUserResult:
+        if await self._users.lock(user_id) is None:
+            raise NotFoundError(f"user {user_id} not found")
+        active = [run.id for run in await self._runs.active_for_user(user_id)]
+        key_ids = await self._users.key_ids(user_id)
+        await self._users.delete(user_id)
+        return DeleteUserResult(active_run_ids=active, key_ids=key_ids)

@@ -27,6 +27,18 @@ class UserNameTakenError(ConflictError):
     code = "user_name_taken"
 
 
+class LastActiveKeyError(ConflictError):
+    """Revoking this key would leave the user with no way to authenticate."""
+
+    code = "last_active_key"
+
+
+class TooManyKeysError(ConflictError):
+    """The user already has as many active keys as allowed."""
+
+    code = "too_many_keys"
+
+
 class ThreadBusyError(ConflictError):
     """The thread already has a queued or running run."""
 
@@ -49,6 +61,12 @@ class UnauthorizedError(DomainError):
     """Missing, unknown, expired or revoked credentials."""
 
     code = "unauthorized"
+
+
+class ForbiddenError(DomainError):
+    """The caller is known but may not do this (or the feature is disabled)."""
+
+    code = "forbidden"
 
 
 class RunLostError(DomainError):

@@ -32,6 +32,29 @@ class UserRepository(Protocol):
     async def get_key(self, key_id: UUID) -> ApiKey | None:
         """A key by id, revoked or not."""
 
+    async def get(self, user_id: UUID) -> User | None: ...
+
+    async def lock(self, user_id: UUID) -> User | None:
+        """The user, locked until the transaction ends: key changes of one user happen one at a time."""
+
+    async def add_key(self, key: ApiKey) -> None: ...
+
+    async def count_active_keys(self, user_id: UUID) -> int: ...
+
+    async def revoke_key(self, key_id: UUID, now: datetime) -> None: ...
+
+    async def list_keys(self, user_id: UUID, cursor: UUID | None, limit: int) -> Page[ApiKey]:
+        """The user's keys, revoked ones included, newest first."""
+
+    async def key_ids(self, user_id: UUID) -> list[UUID]:
+        """The ids of every key of the user, revoked or not."""
+
+    async def list_users(self, cursor: UUID | None, limit: int) -> Page[User]:
+        """Every user, newest first."""
+
+    async def delete(self, user_id: UUID) -> bool:
+        """Delete the user with their keys, threads, messages, runs and events; False when there was none."""
+
 
 class ThreadRepository(Protocol):
     """Threads, always seen through their owner."""
@@ -75,6 +98,9 @@ class RunRepository(Protocol):
 
     async def active_for_thread(self, thread_id: UUID) -> Run | None: ...
 
+    async def active_for_user(self, user_id: UUID) -> list[Run]:
+        """The user's queued and running runs."""
+
 
 class EventLog(Protocol):
     """Reads a run's stored events; each call opens its own short transaction."""
@@ -104,7 +130,12 @@ class EventBus(Protocol):
     async def publish(self, events: Sequence[StoredEvent]) -> None:
         """Publish a committed batch of one run's events."""
 
-    def subscribe(self, run_id: UUID) -> Subscription: ...
+    def subscribe(self, run_id: UUID, key_id: UUID | None = None) -> Subscription:
+        """Follow a run's events; a subscriber that gives the API key it authenticated with is closed when that key
+        is revoked."""
+
+    async def announce_key_revoked(self, key_id: UUID) -> None:
+        """Tell every process to end the streams opened with this key (after the revocation committed)."""
 
     async def announce_queued(self, run_id: UUID) -> None:
         """Tell executors a run is waiting to be claimed."""

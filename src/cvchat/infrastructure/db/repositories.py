@@ -10,7 +10,7 @@ from uuid import UUID
 import msgspec
 from advanced_alchemy.exceptions import IntegrityError as RepositoryIntegrityError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import ColumnElement, and_, delete, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -159,6 +159,41 @@ class SqlUserRepository:
         row = await self._keys.get_one_or_none(id=key_id)
         return None if row is None else to_key(row)
 
+    async def get(self, user_id: UUID) -> User | None:
+        row = await self._users.get_one_or_none(id=user_id)
+        return None if row is None else to_user(row)
+
+    async def lock(self, user_id: UUID) -> User | None:
+        # PostgreSQL: a row lock; SQLite has no FOR UPDATE, but its writers already hold the database's write lock.
+        row = await self._session.scalar(select(UserModel).where(UserModel.id == user_id).with_for_update())
+        return None if row is None else to_user(row)
+
+    async def add_key(self, key: ApiKey) -> None:
+        await self._keys.add(ApiKeyModel(**msgspec.structs.asdict(key)))
+
+    async def count_active_keys(self, user_id: UUID) -> int:
+        return await self._keys.count(ApiKeyModel.user_id == user_id, ApiKeyModel.revoked_at.is_(None))
+
+    async def revoke_key(self, key_id: UUID, now: datetime) -> None:
+        await self._session.execute(
+            update(ApiKeyModel).where(ApiKeyModel.id == key_id, ApiKeyModel.revoked_at.is_(None)).values(revoked_at=now)
+        )
+
+    async def list_keys(self, user_id: UUID, cursor: UUID | None, limit: int) -> Page[ApiKey]:
+        owned = ApiKeyModel.user_id == user_id
+        return await page_newest_first(self._session, ApiKeyModel, owned, cursor, limit, to_key)
+
+    async def key_ids(self, user_id: UUID) -> list[UUID]:
+        return list((await self._session.scalars(select(ApiKeyModel.id).where(ApiKeyModel.user_id == user_id))).all())
+
+    async def list_users(self, cursor: UUID | None, limit: int) -> Page[User]:
+        return await page_newest_first(self._session, UserModel, true(), cursor, limit, to_user)
+
+    async def delete(self, user_id: UUID) -> bool:
+        # ON DELETE CASCADE removes keys, threads, messages, runs and events in the same statement.
+        result = await self._session.execute(delete(UserModel).where(UserModel.id == user_id))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
 
 class SqlThreadRepository:
     """ThreadRepository on Advanced Alchemy."""
@@ -246,6 +281,10 @@ class SqlRunRepository:
     async def active_for_thread(self, thread_id: UUID) -> Run | None:
         row = await self._rows.get_one_or_none(RunModel.thread_id == thread_id, RunModel.status.in_(_ACTIVE))
         return None if row is None else to_run(row)
+
+    async def active_for_user(self, user_id: UUID) -> list[Run]:
+        rows = await self._rows.get_many(RunModel.user_id == user_id, RunModel.status.in_(_ACTIVE))
+        return [to_run(r) for r in rows]
 
 
 def run_update(run_id: UUID, *conditions: ColumnElement[bool]) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from uuid import UUID
@@ -22,8 +23,8 @@ class QueueSubscription:
     dropped and `lagged` is set, and the subscriber catches up from the database.
     """
 
-    def __init__(self, bus: InProcessEventBus, run_id: UUID, capacity: int) -> None:
-        self._bus, self.run_id = bus, run_id
+    def __init__(self, bus: InProcessEventBus, run_id: UUID, capacity: int, key_id: UUID | None = None) -> None:
+        self._bus, self.run_id, self.key_id = bus, run_id, key_id
         self._queue: asyncio.Queue[list[StoredEvent]] = asyncio.Queue(maxsize=capacity)
         self.lagged = False
         self.closed = False
@@ -40,7 +41,7 @@ class QueueSubscription:
                 self._queue.get_nowait()
 
     def close_stream(self) -> None:
-        """End the stream that follows this subscription (this process is draining)."""
+        """End the stream that follows this subscription (this process is draining, or its key was revoked)."""
         self.closed = True
         with contextlib.suppress(asyncio.QueueFull):
             self._queue.put_nowait([])
@@ -64,12 +65,17 @@ class QueueSubscription:
         self._bus._unsubscribe(self)
 
 
+REVOKED_MEMORY_S = 600.0
+"""How long a revoked key id is remembered: far longer than between a stream's authentication and its subscription."""
+
+
 class InProcessEventBus:
     """EventBus for one process; the PostgreSQL bus extends it with LISTEN/NOTIFY between processes."""
 
     def __init__(self, subscriber_capacity: int = 256) -> None:
         self._capacity = subscriber_capacity
         self._subscribers: dict[UUID, set[QueueSubscription]] = defaultdict(set)
+        self._revoked: dict[UUID, float] = {}
         self._queued_callbacks: list[Callable[[UUID], None]] = []
         self._cancel_callbacks: list[Callable[[UUID], None]] = []
 
@@ -103,10 +109,34 @@ class InProcessEventBus:
                 for subscription in tuple(subscribers):
                     subscription.close_stream()
 
-    def subscribe(self, run_id: UUID) -> QueueSubscription:
-        subscription = QueueSubscription(self, run_id, self._capacity)
+    def subscribe(self, run_id: UUID, key_id: UUID | None = None) -> QueueSubscription:
+        subscription = QueueSubscription(self, run_id, self._capacity, key_id)
         self._subscribers[run_id].add(subscription)
+        if key_id is not None and key_id in self._revoked:
+            # Revoked between the stream's authentication and now: the announcement came before the subscription.
+            subscription.close_stream()
         return subscription
+
+    def subscribed_keys(self) -> set[UUID]:
+        """The keys this process's open streams were opened with."""
+        return {s.key_id for subs in self._subscribers.values() for s in subs if s.key_id is not None}
+
+    async def announce_key_revoked(self, key_id: UUID) -> None:
+        self.signal_key_revoked(key_id)
+
+    def signal_key_revoked(self, key_id: UUID) -> None:
+        """End every local stream opened with the key, and any that subscribes with it later."""
+        now = time.monotonic()
+        self._revoked = {k: t for k, t in self._revoked.items() if now - t < REVOKED_MEMORY_S}
+        self._revoked[key_id] = now
+        closed = 0
+        for subscribers in tuple(self._subscribers.values()):
+            for subscription in tuple(subscribers):
+                if subscription.key_id == key_id:
+                    subscription.close_stream()
+                    closed += 1
+        if closed:
+            logger.info("streams_closed_key_revoked", key_id=str(key_id), streams=closed)
 
     def _unsubscribe(self, subscription: QueueSubscription) -> None:
         subscribers = self._subscribers.get(subscription.run_id)

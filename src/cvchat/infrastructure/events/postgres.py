@@ -21,7 +21,8 @@ logger = structlog.get_logger()
 EVENTS_CHANNEL = "cvchat_events"
 """Payload `<run_id> <first_seq> <last_seq> <origin>`, sent inside the batch's transaction (delivered on commit)."""
 SIGNALS_CHANNEL = "cvchat_signals"
-"""Payload `queued <run_id> <origin>` or `cancel <run_id> <origin>`; the sender has already signalled itself."""
+"""Payload `queued <run_id> <origin>`, `cancel <run_id> <origin>` or `revoke <key_id> <origin>`; the sender has
+already signalled itself. Workers ignore kinds they do not know."""
 
 
 def events_notification(run_id: UUID, first_seq: int, last_seq: int, origin: str) -> tuple[str, str]:
@@ -104,10 +105,29 @@ class PgEventBus(InProcessEventBus):
             self.reconnects += 1
             logger.info("event_bus_reconnected", reconnects=self.reconnects)
             self._delivered.clear()
+            await self._close_streams_of_revoked_keys()
             self.poke_all()
             for run_id in self.subscribed_runs():
                 self.signal_queued(run_id)  # wake executors: a queued run may have been announced meanwhile
             self.signal_queued(UUID(int=0))
+
+    async def _close_streams_of_revoked_keys(self) -> None:
+        """A revocation announced while the connection was down was missed: ask the database instead."""
+        keys = self.subscribed_keys()
+        if not keys:
+            return
+        try:
+            async with self._conn_lock:
+                if self._conn is None:
+                    return
+                rows = await self._conn.fetch(
+                    "SELECT id FROM api_keys WHERE id = ANY($1::uuid[]) AND revoked_at IS NOT NULL", list(keys)
+                )
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            logger.warning("event_bus_revoked_keys_check_failed", error=type(exc).__name__)
+            return
+        for row in rows:
+            self.signal_key_revoked(UUID(str(row["id"])))
 
     async def _notify(self, channel: str, payload: str) -> None:
         async with self._conn_lock:
@@ -138,6 +158,10 @@ class PgEventBus(InProcessEventBus):
         self.signal_cancel(run_id)
         await self._notify_quietly(SIGNALS_CHANNEL, f"cancel {run_id} {self.origin}")
 
+    async def announce_key_revoked(self, key_id: UUID) -> None:
+        self.signal_key_revoked(key_id)
+        await self._notify_quietly(SIGNALS_CHANNEL, f"revoke {key_id} {self.origin}")
+
     async def _notify_quietly(self, channel: str, payload: str) -> None:
         try:
             await self._notify(channel, payload)
@@ -160,6 +184,8 @@ class PgEventBus(InProcessEventBus):
             self.signal_queued(run_id)
         elif kind == "cancel":
             self.signal_cancel(run_id)
+        elif kind == "revoke":
+            self.signal_key_revoked(run_id)  # the id is a key's
 
     def _on_events(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
         try:

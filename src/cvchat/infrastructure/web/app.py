@@ -28,6 +28,7 @@ from cvchat.infrastructure.db.config import build_alchemy_config
 from cvchat.infrastructure.runtime import Runtime
 from cvchat.infrastructure.settings import Settings
 from cvchat.infrastructure.web.auth import SECURITY_SCHEMES
+from cvchat.infrastructure.web.controllers.admin import AdminController
 from cvchat.infrastructure.web.controllers.cvs import CvController
 from cvchat.infrastructure.web.controllers.runs import RunController
 from cvchat.infrastructure.web.controllers.system import SystemController
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, *, drain_on_sigterm: bool = Fal
             ThreadController,
             RunController,
             CvController,
+            AdminController,
             # The chat page at `/`: static files, no build step (revalidated on each load, so an upgrade shows at once).
             create_static_files_router(
                 path="/",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from uuid import UUID
 
 from litestar import Request
@@ -10,7 +11,8 @@ from litestar.openapi.spec import SecurityRequirement, SecurityScheme
 
 from cvchat.application.common import SystemClock
 from cvchat.application.users import Authenticate, Principal, VerifyStreamToken
-from cvchat.domain.errors import UnauthorizedError
+from cvchat.domain.entities import ApiKey
+from cvchat.domain.errors import ForbiddenError, UnauthorizedError
 from cvchat.infrastructure.db.repositories import SqlUserRepository
 from cvchat.infrastructure.runtime import Runtime
 
@@ -46,9 +48,21 @@ async def provide_principal(request: Request, runtime: NamedDependency[Runtime])
         return await Authenticate(SqlUserRepository(session))(secret)
 
 
-async def stream_caller(request: Request, runtime: NamedDependency[Runtime], run_id: UUID, token: str | None) -> UUID:
-    """The user id a request for a run's events speaks for: by stream token if given, else by bearer key."""
+async def stream_caller(request: Request, runtime: NamedDependency[Runtime], run_id: UUID, token: str | None) -> ApiKey:
+    """The API key a request for a run's events speaks with: the stream token's if given, else the bearer key.
+
+    The stream remembers it, so that revoking the key ends the stream at once.
+    """
     if token is not None:
         async with runtime.read_sessions() as session:
             return await VerifyStreamToken(SqlUserRepository(session), _clock)(token, run_id)
-    return (await provide_principal(request, runtime)).user.id
+    return (await provide_principal(request, runtime)).key
+
+
+async def provide_admin(request: Request, runtime: NamedDependency[Runtime]) -> None:
+    """Admin routes (CV writes, users and keys) need `Authorization: Bearer <ADMIN_TOKEN>`."""
+    token = runtime.settings.admin_token
+    if not token:
+        raise ForbiddenError("admin routes are disabled: set ADMIN_TOKEN (or ingest CVs with `cvchat ingest`)")
+    if not hmac.compare_digest(bearer_secret(request).encode(), token.encode()):
+        raise UnauthorizedError("this route needs the admin token as `Authorization: Bearer <ADMIN_TOKEN>`")

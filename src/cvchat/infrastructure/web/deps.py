@@ -11,7 +11,15 @@ from cvchat.application.executor import RunExecutor
 from cvchat.application.messages import PostMessage
 from cvchat.application.runs import CancelRun, GetRun, ListRuns, ReadRunEvents, StreamRunEvents
 from cvchat.application.threads import CreateThread, DeleteThread, GetThread, ListThreads
-from cvchat.application.users import CreateUser, IssueStreamToken
+from cvchat.application.users import (
+    CreateApiKey,
+    CreateUser,
+    DeleteUser,
+    IssueStreamToken,
+    ListApiKeys,
+    ListUsers,
+    RevokeApiKey,
+)
 from cvchat.infrastructure.db.repositories import (
     SqlMessageRepository,
     SqlRunRepository,
@@ -59,6 +67,28 @@ async def provide_runs_repo(db_session: NamedDependency[AsyncSession]) -> SqlRun
 
 def provide_create_user(users_repo: NamedDependency[SqlUserRepository]) -> CreateUser:
     return CreateUser(users_repo, _clock)
+
+
+def provide_create_api_key(users_repo: NamedDependency[SqlUserRepository]) -> CreateApiKey:
+    return CreateApiKey(users_repo, _clock)
+
+
+def provide_list_api_keys(users_repo: NamedDependency[SqlUserRepository]) -> ListApiKeys:
+    return ListApiKeys(users_repo)
+
+
+def provide_revoke_api_key(users_repo: NamedDependency[SqlUserRepository]) -> RevokeApiKey:
+    return RevokeApiKey(users_repo, _clock)
+
+
+def provide_list_users(users_repo: NamedDependency[SqlUserRepository]) -> ListUsers:
+    return ListUsers(users_repo)
+
+
+def provide_delete_user(
+    users_repo: NamedDependency[SqlUserRepository], runs_repo: NamedDependency[SqlRunRepository]
+) -> DeleteUser:
+    return DeleteUser(users_repo, runs_repo)
 
 
 def provide_create_thread(threads_repo: NamedDependency[SqlThreadRepository]) -> CreateThread:

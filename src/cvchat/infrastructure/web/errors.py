@@ -18,6 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from cvchat.domain.errors import (
     ConflictError,
     DomainError,
+    ForbiddenError,
     InvalidInputError,
     InvalidPositionError,
     NotFoundError,
@@ -67,6 +68,7 @@ _STATUS: dict[type[DomainError], int] = {
     NotAPdfError: 415,
     PayloadTooLargeError: 413,
     NotFoundError: 404,
+    ForbiddenError: 403,
     ConflictError: 409,
     UnauthorizedError: 401,
     InvalidInputError: 422,
@@ -81,7 +83,7 @@ def _problem(status: int, code: str, detail: str, **kwargs: Any) -> ProblemDetai
 
 
 def domain_error_to_problem(exc: DomainError) -> ProblemDetailsException:
-    status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 403 if exc.code == "forbidden" else 400)
+    status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 400)
     headers = {"WWW-Authenticate": 'Bearer realm="cvchat"'} if status == 401 else None
     return _problem(status, exc.code, str(exc), headers=headers)
 

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 
 from cvchat.domain.cvs import Cv, CvProfile
-from cvchat.domain.entities import Message, MessageRole, Page, Run, RunStatus, Thread, Usage, User
+from cvchat.domain.entities import ApiKey, Message, MessageRole, Page, Run, RunStatus, Thread, Usage, User
 from cvchat.domain.events import RunEvent, StoredEvent
 
 MAX_MESSAGE_CHARS = 8000
@@ -44,6 +44,61 @@ class UserRead(_Output):
     @classmethod
     def from_domain(cls, user: User) -> UserRead:
         return cls(user_id=user.id, name=user.name, created_at=user.created_at)
+
+
+class UserPage(_Output):
+    items: list[UserRead]
+    next_cursor: UUID | None = None
+    """Pass as `cursor` to get the next page; null on the last page."""
+
+    @classmethod
+    def from_domain(cls, page: Page[User]) -> UserPage:
+        return cls(items=[UserRead.from_domain(u) for u in page.items], next_cursor=page.next_cursor)
+
+
+class ApiKeyCreate(_Input):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"\S", examples=["laptop"])] | None = None
+    """A label to recognise the key by (the app or machine that uses it)."""
+
+
+class ApiKeyRead(_Output):
+    """An API key without its secret, which is never stored."""
+
+    key_id: UUID
+    user_id: UUID
+    name: str | None
+    prefix: str
+    """The secret's first characters (`cvk_` and four more), to recognise the key."""
+    created_at: datetime
+    revoked_at: datetime | None = None
+    """Null while the key is active."""
+
+    @classmethod
+    def from_domain(cls, key: ApiKey) -> ApiKeyRead:
+        return cls(
+            key_id=key.id,
+            user_id=key.user_id,
+            name=key.name,
+            prefix=key.prefix,
+            created_at=key.created_at,
+            revoked_at=key.revoked_at,
+        )
+
+
+class ApiKeyCreated(ApiKeyRead, kw_only=True):
+    """The new key and its secret: the secret is shown this once and cannot be recovered."""
+
+    api_key: str
+
+
+class ApiKeyPage(_Output):
+    items: list[ApiKeyRead]
+    next_cursor: UUID | None = None
+    """Pass as `cursor` to get the next page; null on the last page."""
+
+    @classmethod
+    def from_domain(cls, page: Page[ApiKey]) -> ApiKeyPage:
+        return cls(items=[ApiKeyRead.from_domain(k) for k in page.items], next_cursor=page.next_cursor)
 
 
 class ThreadCreate(_Input):

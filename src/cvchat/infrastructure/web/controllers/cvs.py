@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 from uuid import UUID
 
@@ -16,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cvchat.application.cvs import CvFilters, DeleteCv, GetCv, GetCvPdf, IngestCv, IngestCvInput, ListCvs, SearchCvs
 from cvchat.application.users import Principal
-from cvchat.domain.errors import DomainError, PayloadTooLargeError, UnauthorizedError
+from cvchat.domain.errors import PayloadTooLargeError
 from cvchat.infrastructure.cvs import filters as normalise
 from cvchat.infrastructure.db.cv_repository import SqlCvRepository
 from cvchat.infrastructure.runtime import Runtime
-from cvchat.infrastructure.web.auth import BEARER_ONLY, bearer_secret, provide_principal
+from cvchat.infrastructure.web.auth import BEARER_ONLY, provide_admin, provide_principal
 from cvchat.infrastructure.web.deps import provide_runtime
 from cvchat.infrastructure.web.errors import problem_responses
 from cvchat.infrastructure.web.schemas import (
@@ -33,19 +32,6 @@ from cvchat.infrastructure.web.schemas import (
 )
 
 CvId = Annotated[UUID, PathParameter(title="CV id", description="The id of a CV.")]
-
-
-class ForbiddenError(DomainError):
-    code = "forbidden"
-
-
-async def provide_admin(request: Request, runtime: NamedDependency[Runtime]) -> None:
-    """CV writes need `Authorization: Bearer <ADMIN_TOKEN>`."""
-    token = runtime.settings.admin_token
-    if not token:
-        raise ForbiddenError("CV uploads and deletions are disabled: set ADMIN_TOKEN (or use `cvchat ingest`)")
-    if not hmac.compare_digest(bearer_secret(request).encode(), token.encode()):
-        raise UnauthorizedError("this route needs the admin token as `Authorization: Bearer <ADMIN_TOKEN>`")
 
 
 def provide_cvs_repo(db_session: NamedDependency[AsyncSession]) -> SqlCvRepository:

@@ -40,7 +40,8 @@ _SSE_DESCRIPTION = """A `text/event-stream` of the run's log. It opens with `ret
 client's position (`Last-Event-ID` header, else `after`), then follows live events; `: ping` comments keep it alive.
 Each frame is `id: <seq>`, `event: <type>`, `data: <JSON of the event>` (an `EventEnvelope.event`). After the
 terminal `state` event it sends `event: done` (no id, `data` is a `StreamDone`) and closes. A reconnect whose
-position is already the terminal event answers 204."""
+position is already the terminal event answers 204. The stream ends at once when the API key it was opened with
+(directly or through the stream token) is revoked."""
 
 
 def parse_position(last_event_id: str | None, after: int | None) -> int:
@@ -160,23 +161,23 @@ class RunController(Controller):
     ) -> ServerSentEvent | Response[None]:
         """Server-Sent Events of the run's log, resumable without gaps or duplicates."""
         position = parse_position(last_event_id, after)
-        user_id = await stream_caller(request, runtime, run_id, token)
+        key = await stream_caller(request, runtime, run_id, token)
         run = await runtime.event_log.get_run(run_id)
-        if run is None or run.user_id != user_id:
+        if run is None or run.user_id != key.user_id:
             raise NotFoundError(f"run {run_id} not found")
         if not stream_run_events.check_position(run, position):
             return Response(None, status_code=HTTP_204_NO_CONTENT)
         return ServerSentEvent(
-            _frames(stream_run_events, run, position, runtime.settings.sse_retry_ms),
+            _frames(stream_run_events, run, position, runtime.settings.sse_retry_ms, key.id),
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
 
 async def _frames(
-    stream_run_events: NamedDependency[StreamRunEvents], run: Run, position: int, retry_ms: int
+    stream_run_events: NamedDependency[StreamRunEvents], run: Run, position: int, retry_ms: int, key_id: UUID
 ) -> AsyncIterator[ServerSentEventMessage]:
     yield ServerSentEventMessage(retry=retry_ms, data=None)
-    async for item in stream_run_events(run.id, position):
+    async for item in stream_run_events(run.id, position, key_id):
         if item is HEARTBEAT:
             yield ServerSentEventMessage(comment="ping", data=None)
             continue
