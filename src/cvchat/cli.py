@@ -1,4 +1,4 @@
-"""The `cvchat` command: serve, migrate."""
+"""The `cvchat` command: serve, migrate, ingest, search, prune."""
 
 from __future__ import annotations
 
@@ -98,6 +98,33 @@ def search(query: tuple[str, ...], k: int) -> None:
         click.echo(f"{rank:2}. {hit.name}  ({hit.source_filename}, score {hit.score:.3f}, id {hit.cv_id})")
         for snippet in hit.snippets:
             click.echo(f"      {snippet}")
+
+
+@main.command()
+@click.option(
+    "--older-than",
+    "older_than",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="DAYS",
+    help="Prune runs that finished more than DAYS days ago (default: EVENT_RETENTION_DAYS).",
+)
+def prune(older_than: float | None) -> None:
+    """Delete the event logs of finished runs older than the retention; the runs keep their final status.
+
+    Nothing is pruned unless asked: without --older-than and EVENT_RETENTION_DAYS the log is kept forever.
+    """
+    from cvchat.infrastructure.db.retention import prune_events
+
+    settings = Settings.from_env()
+    days = older_than if older_than is not None else settings.event_retention_days
+    if days is None:
+        raise click.UsageError("give --older-than DAYS or set EVENT_RETENTION_DAYS (the event log is kept forever)")
+    result = asyncio.run(prune_events(settings, days))
+    click.echo(
+        f"pruned {result.events} events of {result.runs} runs that finished before "
+        f"{result.cutoff:%Y-%m-%d %H:%M:%S} UTC"
+    )
 
 
 def _safe_url(settings: Settings) -> str:

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 
 from cvchat.domain.entities import Page, Run, RunStatus
-from cvchat.domain.errors import InvalidPositionError, NotFoundError
+from cvchat.domain.errors import EventsPrunedError, InvalidPositionError, NotFoundError
 from cvchat.domain.events import StoredEvent
 from cvchat.domain.ports import Clock, EventBus, EventLog, RunRepository, RunStore, ThreadRepository
 
@@ -92,8 +92,20 @@ class EventsPage(msgspec.Struct, frozen=True, kw_only=True):
     events: list[StoredEvent]
 
 
+def check_not_pruned(run: Run, after: int) -> None:
+    """Raise when the events after `after` were deleted by retention (a client already at the end is fine)."""
+    if run.events_pruned_at is not None and after < run.last_seq:
+        raise EventsPrunedError(
+            f"the events of run {run.id} were deleted by retention on {run.events_pruned_at:%Y-%m-%d}; "
+            "the run keeps its final status"
+        )
+
+
 class ReadRunEvents:
-    """A page of a run's events after a position, for clients that cannot read SSE."""
+    """A page of a run's events after a position, for clients that cannot read SSE.
+
+    Rules: a run whose events were pruned answers EventsPrunedError (410), not an empty log that looks complete.
+    """
 
     def __init__(self, runs: RunRepository, log: EventLog) -> None:
         self._runs, self._log = runs, log
@@ -102,6 +114,7 @@ class ReadRunEvents:
         run = await self._runs.get_owned(run_id, user_id)
         if run is None:
             raise NotFoundError(f"run {run_id} not found")
+        check_not_pruned(run, after)
         return EventsPage(run=run, events=await self._log.read_after(run_id, after, limit))
 
 
@@ -121,7 +134,8 @@ class StreamRunEvents:
       duplicate whatever the timing; a gap seen on the bus, or a subscriber that fell behind, re-reads the log;
     - the stream ends after the terminal state, or when it has lived `max_stream_s`, or when the process drains and
       the run is not its own (the client resumes elsewhere), or when the run is deleted, or at once when the API key
-      it was opened with (`key_id`) is revoked.
+      it was opened with (`key_id`) is revoked;
+    - a run whose events were pruned by retention cannot be streamed (EventsPrunedError).
     """
 
     _PAGE = 500
@@ -134,6 +148,7 @@ class StreamRunEvents:
         """False when the client already has the whole log; raises on a position the run never reached."""
         if after > run.last_seq:
             raise InvalidPositionError(f"position {after} is beyond the run's last event ({run.last_seq})")
+        check_not_pruned(run, after)
         return not (run.status.is_terminal and after >= run.last_seq)
 
     async def __call__(
@@ -170,7 +185,7 @@ class StreamRunEvents:
                     if batch is None:
                         if time.monotonic() < deadline:
                             run = await self._log.get_run(run_id)
-                            if run is None:
+                            if run is None or run.events_pruned_at is not None:
                                 return
                             if run.last_seq > last:  # the bus missed something: catch up from the log
                                 break

@@ -69,6 +69,18 @@ class ForbiddenError(DomainError):
     code = "forbidden"
 
 
+class GoneError(DomainError):
+    """The thing existed but its content was deliberately removed."""
+
+    code = "gone"
+
+
+class EventsPrunedError(GoneError):
+    """The run's events were deleted by retention; the run itself remains."""
+
+    code = "events_pruned"
+
+
 class RunLostError(DomainError):
     """The run was taken away from its executor (deleted, or ended by the sweeper after its lease expired)."""
 

@@ -202,6 +202,14 @@ class RunStore(Protocol):
         """The run's question and the thread's `turns` exchanges before it, oldest first."""
 
 
+class EventRetention(Protocol):
+    """Deletes old runs' event logs; every call is its own committed transaction."""
+
+    async def prune_batch(self, finished_before: datetime, now: datetime, limit: int) -> tuple[int, int]:
+        """Delete the events of up to `limit` terminal runs that finished before the cutoff and mark those runs
+        pruned; returns (runs, events)."""
+
+
 class LlmChunk(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind"):
     """Base of what a provider streams: the provider-neutral interface every adapter speaks."""
 

@@ -46,6 +46,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, rename="upper", forbid
     sse_subscriber_buffer: Annotated[int, msgspec.Meta(ge=1)] = 256
     stream_token_ttl_s: Annotated[int, msgspec.Meta(ge=1)] = 600
     event_flush_ms: Annotated[float, msgspec.Meta(ge=0)] = 25.0
+    event_retention_days: Annotated[float, msgspec.Meta(ge=0)] | None = None
+    """What `cvchat prune` (and the admin prune route) removes by default: the events of runs that finished more than
+    this many days ago. None: nothing is pruned unless an age is given; the log is kept forever."""
     run_lease_s: Annotated[float, _POSITIVE] = 15.0
     shutdown_grace_s: Annotated[float, msgspec.Meta(ge=0)] = 10.0
     cancel_wait_s: Annotated[float, _POSITIVE] = 5.0

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cvchat.application.common import SystemClock
 from cvchat.application.executor import RunExecutor
 from cvchat.application.messages import PostMessage
+from cvchat.application.retention import PruneRunEvents
 from cvchat.application.runs import CancelRun, GetRun, ListRuns, ReadRunEvents, StreamRunEvents
 from cvchat.application.threads import CreateThread, DeleteThread, GetThread, ListThreads
 from cvchat.application.users import (
@@ -26,6 +27,7 @@ from cvchat.infrastructure.db.repositories import (
     SqlThreadRepository,
     SqlUserRepository,
 )
+from cvchat.infrastructure.db.retention import SqlEventRetention
 from cvchat.infrastructure.events.memory import InProcessEventBus
 from cvchat.infrastructure.runtime import Runtime
 from cvchat.infrastructure.settings import Settings
@@ -89,6 +91,10 @@ def provide_delete_user(
     users_repo: NamedDependency[SqlUserRepository], runs_repo: NamedDependency[SqlRunRepository]
 ) -> DeleteUser:
     return DeleteUser(users_repo, runs_repo)
+
+
+def provide_prune_run_events(runtime: NamedDependency[Runtime]) -> PruneRunEvents:
+    return PruneRunEvents(SqlEventRetention(runtime.write_sessions), _clock)
 
 
 def provide_create_thread(threads_repo: NamedDependency[SqlThreadRepository]) -> CreateThread:

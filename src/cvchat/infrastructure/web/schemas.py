@@ -101,6 +101,18 @@ class ApiKeyPage(_Output):
         return cls(items=[ApiKeyRead.from_domain(k) for k in page.items], next_cursor=page.next_cursor)
 
 
+class PruneRequest(_Input):
+    older_than_days: Annotated[float, msgspec.Meta(ge=0)] | None = None
+    """Prune runs that finished more than this many days ago; omitted: EVENT_RETENTION_DAYS."""
+
+
+class PruneResult(_Output):
+    cutoff: datetime
+    """Runs that finished before this instant had their events deleted."""
+    runs: int
+    events: int
+
+
 class ThreadCreate(_Input):
     title: Annotated[str, msgspec.Meta(max_length=200)] | None = None
     user_id: UUID | None = None
@@ -177,6 +189,8 @@ class RunRead(_Output):
     """The seq of the last event written so far."""
     stream_url: str | None = None
     """The events stream with a fresh short-lived token (null once the run has finished)."""
+    events_pruned_at: datetime | None = None
+    """Set when retention deleted the run's events: reading them answers 410."""
 
     @classmethod
     def from_domain(cls, run: Run, stream_url: str | None = None) -> RunRead:
@@ -193,6 +207,7 @@ class RunRead(_Output):
             usage=run.usage,
             last_seq=run.last_seq,
             stream_url=stream_url,
+            events_pruned_at=run.events_pruned_at,
         )
 
 

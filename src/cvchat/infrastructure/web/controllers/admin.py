@@ -1,18 +1,21 @@
-"""Admin routes (ADMIN_TOKEN): users, their keys, revoking any key, deleting a user."""
+"""Admin routes (ADMIN_TOKEN): users, their keys, revoking any key, deleting a user, pruning old events."""
 
 from __future__ import annotations
 
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, delete, get
+from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import PathParameter
+from litestar.params import JSONBody, PathParameter
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cvchat.application.retention import PruneRunEvents, PruneRunEventsInput
 from cvchat.application.users import DeleteUser, ListApiKeys, ListUsers, RevokeApiKey, RevokeApiKeyInput
+from cvchat.domain.errors import InvalidInputError
 from cvchat.infrastructure.events.memory import InProcessEventBus
+from cvchat.infrastructure.runtime import Runtime
 from cvchat.infrastructure.web.auth import BEARER_ONLY, provide_admin
 from cvchat.infrastructure.web.controllers.users import Cursor, KeyId, Limit, announce_user_deleted
 from cvchat.infrastructure.web.deps import (
@@ -20,13 +23,14 @@ from cvchat.infrastructure.web.deps import (
     provide_event_bus,
     provide_list_api_keys,
     provide_list_users,
+    provide_prune_run_events,
     provide_revoke_api_key,
     provide_runs_repo,
     provide_runtime,
     provide_users_repo,
 )
 from cvchat.infrastructure.web.errors import problem_responses
-from cvchat.infrastructure.web.schemas import ApiKeyPage, ApiKeyRead, UserPage
+from cvchat.infrastructure.web.schemas import ApiKeyPage, ApiKeyRead, PruneRequest, PruneResult, UserPage
 
 UserId = Annotated[UUID, PathParameter(title="User id", description="The id of a user.")]
 
@@ -45,6 +49,7 @@ class AdminController(Controller):
         "list_api_keys": Provide(provide_list_api_keys, sync_to_thread=False),
         "revoke_api_key": Provide(provide_revoke_api_key, sync_to_thread=False),
         "delete_user": Provide(provide_delete_user, sync_to_thread=False),
+        "prune_run_events": Provide(provide_prune_run_events, sync_to_thread=False),
     }
 
     @get("/users", operation_id="ListUsers", summary="List users (admin)", responses=problem_responses(401, 403))
@@ -114,3 +119,27 @@ class AdminController(Controller):
         result = await delete_user(user_id)
         await db_session.commit()
         await announce_user_deleted(result, event_bus)
+
+    @post(
+        "/prune-events",
+        operation_id="PruneRunEvents",
+        summary="Prune old runs' events (admin)",
+        status_code=HTTP_200_OK,
+        responses=problem_responses(401, 403, 422),
+    )
+    async def prune(
+        self,
+        data: JSONBody[PruneRequest],
+        admin: NamedDependency[None],
+        runtime: NamedDependency[Runtime],
+        prune_run_events: NamedDependency[PruneRunEvents],
+    ) -> PruneResult:
+        """Delete the events of runs that finished more than `older_than_days` (else EVENT_RETENTION_DAYS) days ago.
+
+        The runs keep their status, usage and messages; reading their events answers 410 afterwards.
+        """
+        days = data.older_than_days if data.older_than_days is not None else runtime.settings.event_retention_days
+        if days is None:
+            raise InvalidInputError("give older_than_days, or set EVENT_RETENTION_DAYS; the log is kept forever")
+        result = await prune_run_events(PruneRunEventsInput(older_than_days=days))
+        return PruneResult(cutoff=result.cutoff, runs=result.runs, events=result.events)

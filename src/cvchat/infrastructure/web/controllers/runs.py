@@ -41,7 +41,7 @@ client's position (`Last-Event-ID` header, else `after`), then follows live even
 Each frame is `id: <seq>`, `event: <type>`, `data: <JSON of the event>` (an `EventEnvelope.event`). After the
 terminal `state` event it sends `event: done` (no id, `data` is a `StreamDone`) and closes. A reconnect whose
 position is already the terminal event answers 204. The stream ends at once when the API key it was opened with
-(directly or through the stream token) is revoked."""
+(directly or through the stream token) is revoked. A run whose events were deleted by retention answers 410."""
 
 
 def parse_position(last_event_id: str | None, after: int | None) -> int:
@@ -109,7 +109,7 @@ class RunController(Controller):
         summary="A run's events as JSON",
         security=BEARER_ONLY,
         dependencies={"principal": Provide(provide_principal)},
-        responses=problem_responses(401, 404),
+        responses=problem_responses(401, 404, 410),
     )
     async def events_page(
         self,
@@ -144,7 +144,7 @@ class RunController(Controller):
                 generate_examples=False,  # the default fills the shared component schemas with random examples
             ),
             204: ResponseSpec(data_container=None, description="The client already has every event."),
-            **problem_responses(401, 404),
+            **problem_responses(401, 404, 410),
         },
     )
     async def events(
