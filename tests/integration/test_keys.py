@@ -140,6 +140,21 @@ async def test_revoking_your_last_active_key_answers_409_and_bad_names_400(serve
     assert (unnamed.status_code, unnamed.json()["name"]) == (201, None)
 
 
+async def test_two_concurrent_revocations_never_leave_a_user_without_an_active_key(server: LiveServer) -> None:
+    for _ in range(3):
+        alice = await server.user()
+        other = await _new_key(server, alice)
+        first_id, other_id = await _key_id(server, alice), await _key_id(server, other)
+        answers = await asyncio.gather(
+            server.http.delete(f"/api/users/me/keys/{first_id}", headers=other.headers),
+            server.http.delete(f"/api/users/me/keys/{other_id}", headers=alice.headers),
+        )
+        assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
+        survivor = other if answers[0].status_code == 200 else alice  # the first request revoked alice's first key
+        keys = (await server.http.get("/api/users/me/keys", headers=survivor.headers)).json()["items"]
+        assert sum(k["revoked_at"] is None for k in keys) == 1
+
+
 @pytest.mark.parametrize("settings_overrides", [LONG_RUN])
 async def test_a_revoked_keys_open_streams_close_at_once_and_its_next_requests_are_401(server: LiveServer) -> None:
     alice = await server.user()
