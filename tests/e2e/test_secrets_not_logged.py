@@ -1,5 +1,6 @@
 """No secret reaches the service's log: a real `cvchat serve` at DEBUG, through sign-up, key creation, authenticated
-calls, failed ones, a stream read with `?token=`, a revocation and admin calls; on SQLite and PostgreSQL."""
+calls, failed ones, a stream read with `?token=`, secrets put in the query of logged routes, a revocation and admin
+calls; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -47,6 +48,11 @@ async def test_no_api_key_stream_token_or_admin_token_appears_in_the_log(databas
             assert (await http.get("/api/users/me", headers={"Authorization": f"Bearer {wrong}"})).status_code == 401
             run = (await http.get(f"/api/runs/{accepted['run_id']}", headers=second)).json()
             assert run["status"] == "done"
+            # Secrets sent where they do not belong, to routes whose requests are logged with their query.
+            page = f"/api/runs/{accepted['run_id']}/events/page"
+            assert (await http.get(f"{page}?token={token}", headers=second)).status_code == 200
+            misplaced = await http.get(f"/api/users/me?api_key={signed_up['api_key']}&note={created.json()['api_key']}")
+            assert misplaced.status_code == 401
 
             keys = (await http.get("/api/users/me/keys", headers=second)).json()["items"]
             original = next(k for k in keys if k["name"] is None)
@@ -64,6 +70,7 @@ async def test_no_api_key_stream_token_or_admin_token_appears_in_the_log(databas
 
     # The log is there, and it did record these requests (so the check below is not vacuous).
     assert '"path":"/api/users/me/keys"' in log
+    assert '"path":"/api/runs/' in log and "/events/page" in log  # the misplaced token's request was logged
     assert '"status_code":401' in log
     assert "executor_started" in log
     for secret in secrets:

@@ -35,6 +35,7 @@ from cvchat.infrastructure.web.controllers.system import SystemController
 from cvchat.infrastructure.web.controllers.threads import ThreadController
 from cvchat.infrastructure.web.controllers.users import UserController
 from cvchat.infrastructure.web.errors import build_problem_details_config
+from cvchat.infrastructure.web.redaction import with_redaction
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -82,7 +83,7 @@ def _drain_on_sigterm(runtime: Runtime) -> None:
 
 def build_log_config(settings: Settings) -> StructlogConfig:
     return StructlogConfig(
-        structlog_logging_config=StructLoggingConfig(log_exceptions="debug"),
+        structlog_logging_config=with_redaction(StructLoggingConfig(log_exceptions="debug")),
         middleware_logging_config=LoggingMiddlewareConfig(
             exclude=_UNLOGGED_PATHS,
             request_log_fields=["method", "path", "path_params", "query"],
