@@ -47,7 +47,7 @@ class Runtime:
         self.reader_engine = self._reader_engine()
         self.write_sessions = async_sessionmaker(self.writer_engine, expire_on_commit=False)
         self.read_sessions = async_sessionmaker(self.reader_engine, expire_on_commit=False)
-        self.event_log = SqlEventLog(self.read_sessions)
+        self.event_log = SqlEventLog(self.reader_engine)
         self.bus: InProcessEventBus
         if settings.is_postgres:
             dsn = settings.resolved_database_url.replace("postgresql+asyncpg://", "postgresql://", 1)

@@ -113,7 +113,8 @@ class SqlRunStore:
         self._read_engine = read_engine or engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._is_postgres = engine.dialect.name == "postgresql"
-        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT") if self._is_postgres else engine
+        self._autocommit = _autocommit(engine)
+        self._read_autocommit = _autocommit(self._read_engine)
         self._skip_locked = skip_locked
         self._notify_origin = notify_origin
         self._pg_appends: dict[tuple[tuple[str, ...], bool], TextClause] = {}
@@ -357,7 +358,7 @@ class SqlRunStore:
 
     @_finish_even_if_cancelled
     async def history(self, thread_id: UUID, upto_message_id: UUID, turns: int) -> list[Message]:
-        async with self._read_engine.connect() as conn:
+        async with self._read_autocommit.connect() as conn:
             rows = (
                 await conn.execute(
                     select(_MESSAGES)
@@ -424,24 +425,33 @@ async def _histories(conn: AsyncConnection, runs: Sequence[Run], turns: int) -> 
 
 
 class SqlEventLog:
-    """EventLog on SQLAlchemy sessions of the read engine (plain `BEGIN` on SQLite, so readers never block)."""
+    """EventLog on the read engine (plain `BEGIN` on SQLite, so readers never block).
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    Every read is one statement; on PostgreSQL it runs in autocommit, one round trip where a session took three
+    (BEGIN, SELECT, ROLLBACK). Streams read here when they open, resume, catch up and at every heartbeat.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = _autocommit(engine)
 
     async def read_after(self, run_id: UUID, after: int, limit: int | None = None) -> list[StoredEvent]:
         query = (
-            select(RunEventModel.seq, RunEventModel.data)
-            .where(RunEventModel.run_id == run_id, RunEventModel.seq > after)
-            .order_by(RunEventModel.seq)
+            select(_EVENTS.c.seq, _EVENTS.c.data)
+            .where(_EVENTS.c.run_id == run_id, _EVENTS.c.seq > after)
+            .order_by(_EVENTS.c.seq)
         )
         if limit is not None:
             query = query.limit(limit)
-        async with self._sessions() as session:
-            rows = (await session.execute(query)).all()
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
         return [stored_event(run_id, seq, data) for seq, data in rows]
 
     async def get_run(self, run_id: UUID) -> Run | None:
-        async with self._sessions() as session:
-            row = await session.get(RunModel, run_id)
-            return None if row is None else to_run(row)
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(select(_RUNS).where(_RUNS.c.id == run_id))).first()
+        return None if row is None else to_run(cast(Any, row))
+
+
+def _autocommit(engine: AsyncEngine) -> AsyncEngine:
+    """PostgreSQL: the engine in autocommit, for work that is one statement; other databases: the engine itself."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT") if engine.dialect.name == "postgresql" else engine
