@@ -170,6 +170,10 @@ async def test_every_bad_file_is_refused_cleanly_and_leaves_nothing_behind(serve
         if code:
             assert problem["type"] == f"/problems/{code}", (name, problem)
         assert name in problem["detail"] or problem["detail"], name
+    for form in ({"file": ("jane.pdf", good, "application/pdf")}, {"data": (None, "not a file")}):  # no `data` file
+        response = await server.http.post("/api/cvs", files=form, headers=ADMIN)
+        assert response.status_code == 400, response.text
+        assert response.json()["type"] == "/problems/validation_error"
     async with server.runtime.read_sessions() as session:
         assert await session.scalar(select(func.count()).select_from(CvModel)) == 0
     ok = await server.http.post("/api/cvs", files={"data": ("jane.pdf", good, "application/pdf")}, headers=ADMIN)

@@ -7,6 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
+from litestar.datastructures import UploadFile
 
 from cvchat.domain.cvs import Cv, CvProfile
 from cvchat.domain.entities import ApiKey, Message, MessageRole, Page, Run, RunStatus, Thread, Usage, User
@@ -295,6 +296,12 @@ class CvDetail(CvRead):
     @classmethod
     def from_cv(cls, cv: Cv) -> CvDetail:
         return cls(**msgspec.structs.asdict(CvRead.from_domain(cv)), text=cv.text)
+
+
+class CvUpload(msgspec.Struct, frozen=True, kw_only=True):
+    """The multipart form of `POST /api/cvs`: the PDF in the field `data` (other fields are ignored)."""
+
+    data: UploadFile
 
 
 class CvIngested(CvRead):

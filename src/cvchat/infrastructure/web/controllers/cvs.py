@@ -7,7 +7,6 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post
-from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.params import MultipartBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -29,6 +28,7 @@ from cvchat.infrastructure.web.schemas import (
     CvRead,
     CvSearchResult,
     CvSearchResults,
+    CvUpload,
 )
 
 CvId = Annotated[UUID, PathParameter(title="CV id", description="The id of a CV.")]
@@ -62,7 +62,7 @@ class CvController(Controller):
     async def ingest(
         self,
         request: Request,
-        data: MultipartBody[UploadFile],
+        data: MultipartBody[CvUpload],
         admin: NamedDependency[None],
         runtime: NamedDependency[Runtime],
         cvs_repo: NamedDependency[SqlCvRepository],
@@ -76,9 +76,10 @@ class CvController(Controller):
         declared = int(request.headers.get("content-length") or 0)
         if declared > limit + 64 * 1024:
             raise PayloadTooLargeError(f"the upload is {declared:,} bytes; the limit is {limit:,} (MAX_CV_BYTES)")
-        content = await data.read()
+        upload = data.data
+        content = await upload.read()
         ingest = IngestCv(cvs_repo, runtime.pdf_reader, runtime.clock, limit)
-        result = await ingest(IngestCvInput(filename=data.filename or "upload.pdf", data=content))
+        result = await ingest(IngestCvInput(filename=upload.filename or "upload.pdf", data=content))
         await db_session.commit()
         runtime.cv_search.wake()
         body = CvIngested(**msgspec.structs.asdict(CvRead.from_domain(result.cv)), created=result.created)
