@@ -97,6 +97,8 @@ async def test_pruning_never_touches_active_runs_and_needs_an_age(server: LiveSe
     assert (
         await server.http.post("/api/admin/prune-events", json={"older_than_days": -1}, headers=ADMIN)
     ).status_code == 400
+    too_old = await server.http.post("/api/admin/prune-events", json={"older_than_days": 5e15}, headers=ADMIN)
+    assert too_old.status_code == 400, too_old.text  # was a 500: timedelta overflowed
 
 
 def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -115,6 +117,8 @@ async def test_cvchat_prune_prunes_what_is_older_than_asked_and_refuses_without_
     refused = await asyncio.to_thread(_cli, "prune", DATABASE_URL=url)
     assert refused.returncode == 2
     assert "EVENT_RETENTION_DAYS" in refused.stderr
+    ancient = await asyncio.to_thread(_cli, "prune", "--older-than", "1e12", DATABASE_URL=url)  # before year 1
+    assert ancient.stdout.startswith("pruned 0 events of 0 runs"), ancient.stderr
     pruned = await asyncio.to_thread(_cli, "prune", "--older-than", "7", DATABASE_URL=url)
     assert pruned.returncode == 0, pruned.stderr
     assert pruned.stdout.startswith(f"pruned {old['last_seq']} events of 1 runs")

@@ -35,7 +35,10 @@ class PruneRunEvents:
 
     async def __call__(self, cmd: PruneRunEventsInput) -> PruneRunEventsResult:
         now = self._clock.now()
-        cutoff = now - timedelta(days=cmd.older_than_days)
+        try:
+            cutoff = now - timedelta(days=cmd.older_than_days)
+        except OverflowError:  # an age past the calendar's start (EVENT_RETENTION_DAYS, the CLI): nothing is older
+            cutoff = datetime.min.replace(tzinfo=now.tzinfo)
         runs = events = 0
         while True:
             batch_runs, batch_events = await self._retention.prune_batch(cutoff, self._clock.now(), self._batch_size)

@@ -103,8 +103,8 @@ class ApiKeyPage(_Output):
 
 
 class PruneRequest(_Input):
-    older_than_days: Annotated[float, msgspec.Meta(ge=0)] | None = None
-    """Prune runs that finished more than this many days ago; omitted: EVENT_RETENTION_DAYS."""
+    older_than_days: Annotated[float, msgspec.Meta(ge=0, le=36_500)] | None = None
+    """Prune runs that finished more than this many days ago (at most a century); omitted: EVENT_RETENTION_DAYS."""
 
 
 class PruneResult(_Output):
