@@ -87,7 +87,7 @@ class CvController(Controller):
 
     @get(
         operation_id="ListCvs",
-        responses=problem_responses(401),
+        responses=problem_responses(401, 422),  # 422: a language, level or degree it does not know
         summary="List CVs, filtered by their profile",
         dependencies=_READ,
     )
