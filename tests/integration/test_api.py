@@ -228,6 +228,12 @@ async def test_health_ready_docs_and_the_openapi_document(server: LiveServer) ->
     )
     stream = document["paths"]["/api/runs/{run_id}/events"]["get"]
     assert "text/event-stream" in stream["responses"]["200"]["content"]
+    # Each SSE event is described as a parser sees it: `event` (the tag), `id` (the seq), `data` (JSON of that type).
+    frames = stream["responses"]["200"]["content"]["text/event-stream"]["schema"]["oneOf"]
+    by_event = {f["properties"]["event"]["const"]: f["properties"]["data"] for f in frames}
+    assert by_event["token"]["contentSchema"] == {"$ref": "#/components/schemas/Token"}
+    assert by_event["done"]["contentSchema"]["required"] == ["run_id", "status", "last_seq"]
+    assert set(by_event) == {"state", "token", "tool_start", "tool_end", "final", "error", "canceled", "done"}
     schemas = document["components"]["schemas"]
     tags = {
         schemas[name]["properties"]["type"].get("const")

@@ -32,6 +32,7 @@ from cvchat.infrastructure.web.deps import (
     provide_stream_run_events,
 )
 from cvchat.infrastructure.web.errors import problem_responses
+from cvchat.infrastructure.web.openapi import StreamOperation
 from cvchat.infrastructure.web.schemas import CancelResult, EventEnvelope, EventsPage, RunRead, StreamDone
 
 RunId = Annotated[UUID, PathParameter(title="Run id", description="The id of one of your runs.")]
@@ -135,6 +136,7 @@ class RunController(Controller):
         operation_id="StreamRunEvents",
         summary="Stream a run's events (SSE)",
         description=_SSE_DESCRIPTION,
+        operation_class=StreamOperation,
         security=BEARER_OR_STREAM_TOKEN,
         responses={
             200: ResponseSpec(
