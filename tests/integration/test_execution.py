@@ -121,7 +121,16 @@ async def test_a_lone_event_after_a_quiet_spell_is_written_at_once(server: LiveS
 
 @pytest.mark.parametrize(
     "settings_overrides",
-    [{"fake_llm_tokens": 30, "fake_llm_delay_ms": 5.0, "event_flush_ms": 5.0, "max_concurrent_runs": 4}],
+    # Hundreds of posts from one key: the runs limit is off (tests/integration/test_limits.py covers it).
+    [
+        {
+            "fake_llm_tokens": 30,
+            "fake_llm_delay_ms": 5.0,
+            "event_flush_ms": 5.0,
+            "max_concurrent_runs": 4,
+            "rate_limit_runs_per_minute": 0,
+        }
+    ],
 )
 async def test_hammering_a_thread_with_posts_cancels_and_reconnects_leaves_every_log_whole(server: LiveServer) -> None:
     rng = random.Random(7)

@@ -53,6 +53,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, rename="upper", forbid
     shutdown_grace_s: Annotated[float, msgspec.Meta(ge=0)] = 10.0
     cancel_wait_s: Annotated[float, _POSITIVE] = 5.0
     max_body_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 1_048_576
+    rate_limit_requests_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 600
+    """API calls per key per minute (0: no limit). On PostgreSQL the count is shared by every worker and host."""
+    rate_limit_runs_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 30
+    """Messages posted (runs created) per key per minute (0: no limit)."""
+    rate_limit_signups_per_hour: Annotated[int, msgspec.Meta(ge=0)] = 100
+    """Sign-ups per client address per hour (0: no limit)."""
+    max_streams_per_key: Annotated[int, msgspec.Meta(ge=0)] = 20
+    """Event streams one key may hold open at once in one worker (0: no limit)."""
+    cors_allow_origins: str = ""
+    """Comma-separated origins that browsers may call the API from (`*` for any); empty: no CORS headers."""
     local_pace_ms: Annotated[float, msgspec.Meta(ge=0)] = 30.0
     """The local provider's pause between words (a human reading pace; 0 in tests)."""
     fake_llm_tokens: Annotated[int, msgspec.Meta(ge=0)] = 24

@@ -212,3 +212,15 @@ class CvChangeModel(DefaultBase):
     op: Mapped[str] = mapped_column(String(16))
     """upsert, delete or vectors."""
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class RateLimitWindowModel(DefaultBase):
+    """A fixed-window request counter, one row per (limit, key): shared by every worker on PostgreSQL."""
+
+    __tablename__ = "rate_limit_windows"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    """`<limit>:<key id or client address>`: never a secret."""
+    window_start: Mapped[int] = mapped_column(BigInteger)
+    """Unix seconds at which the current window began."""
+    hits: Mapped[int] = mapped_column(Integer)

@@ -12,7 +12,9 @@ from typing import Any
 from advanced_alchemy.extensions.litestar import SQLAlchemyInitPlugin, SQLAlchemySerializationPlugin
 from litestar import Litestar
 from litestar.config.app import AppConfig
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import CacheControlHeader
+from litestar.di import Provide
 from litestar.logging.config import StructLoggingConfig
 from litestar.middleware.logging import LoggingMiddlewareConfig
 from litestar.openapi.config import OpenAPIConfig
@@ -35,6 +37,7 @@ from cvchat.infrastructure.web.controllers.system import SystemController
 from cvchat.infrastructure.web.controllers.threads import ThreadController
 from cvchat.infrastructure.web.controllers.users import UserController
 from cvchat.infrastructure.web.errors import build_problem_details_config
+from cvchat.infrastructure.web.limits import Limits, add_rate_limit_headers
 from cvchat.infrastructure.web.redaction import with_redaction
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -92,6 +95,27 @@ def build_log_config(settings: Settings) -> StructlogConfig:
     )
 
 
+def build_cors_config(settings: Settings) -> CORSConfig | None:
+    """CORS for browser clients on other origins (CORS_ALLOW_ORIGINS); none by default: `/` is same-origin."""
+    origins = [o.strip() for o in settings.cors_allow_origins.split(",") if o.strip()]
+    if not origins:
+        return None
+    return CORSConfig(
+        allow_origins=origins,
+        allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"],
+        expose_headers=[
+            "Retry-After",
+            "Idempotent-Replayed",
+            "RateLimit-Limit",
+            "RateLimit-Remaining",
+            "RateLimit-Reset",
+            "RateLimit-Policy",
+        ],
+        max_age=600,
+    )
+
+
 def create_served_app() -> Litestar:
     """The app `cvchat serve` runs in each Granian worker: settings from the environment, drain on SIGTERM."""
     return create_app(drain_on_sigterm=True)
@@ -102,6 +126,7 @@ def create_app(settings: Settings | None = None, *, drain_on_sigterm: bool = Fal
     settings = settings or Settings.from_env()
     alchemy = build_alchemy_config(settings)  # the engine is built here, never at import time
     runtime = Runtime(settings, alchemy)
+    limits = Limits.build(settings, runtime.writer_engine)
     return Litestar(
         route_handlers=[
             SystemController,
@@ -137,6 +162,9 @@ def create_app(settings: Settings | None = None, *, drain_on_sigterm: bool = Fal
             components=Components(security_schemes=SECURITY_SCHEMES),
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
         ),
+        dependencies={"limits": Provide(lambda: limits, sync_to_thread=False)},
+        before_send=[add_rate_limit_headers],
+        cors_config=build_cors_config(settings),
         request_max_body_size=settings.max_body_bytes,
         debug=False,
     )

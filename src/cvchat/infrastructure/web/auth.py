@@ -15,6 +15,7 @@ from cvchat.domain.entities import ApiKey
 from cvchat.domain.errors import ForbiddenError, UnauthorizedError
 from cvchat.infrastructure.db.repositories import SqlUserRepository
 from cvchat.infrastructure.runtime import Runtime
+from cvchat.infrastructure.web.limits import Limits
 
 BEARER = "BearerAuth"
 STREAM_TOKEN = "StreamToken"
@@ -41,22 +42,31 @@ def bearer_secret(request: Request) -> str:
     return secret.strip()
 
 
-async def provide_principal(request: Request, runtime: NamedDependency[Runtime]) -> Principal:
-    """The caller, from the bearer API key (looked up in a short read transaction of its own)."""
+async def provide_principal(
+    request: Request, runtime: NamedDependency[Runtime], limits: NamedDependency[Limits]
+) -> Principal:
+    """The caller, from the bearer API key (looked up in a short read transaction of its own); counts the call
+    against the key's rate limit (429 beyond it)."""
     secret = bearer_secret(request)
     async with runtime.read_sessions() as session:
-        return await Authenticate(SqlUserRepository(session))(secret)
+        principal = await Authenticate(SqlUserRepository(session))(secret)
+    await limits.check_api(principal.key.id, request)
+    return principal
 
 
-async def stream_caller(request: Request, runtime: NamedDependency[Runtime], run_id: UUID, token: str | None) -> ApiKey:
+async def stream_caller(
+    request: Request, runtime: NamedDependency[Runtime], limits: Limits, run_id: UUID, token: str | None
+) -> ApiKey:
     """The API key a request for a run's events speaks with: the stream token's if given, else the bearer key.
 
     The stream remembers it, so that revoking the key ends the stream at once.
     """
     if token is not None:
         async with runtime.read_sessions() as session:
-            return await VerifyStreamToken(SqlUserRepository(session), _clock)(token, run_id)
-    return (await provide_principal(request, runtime)).key
+            key = await VerifyStreamToken(SqlUserRepository(session), _clock)(token, run_id)
+        await limits.check_api(key.id, request)
+        return key
+    return (await provide_principal(request, runtime, limits)).key
 
 
 async def provide_admin(request: Request, runtime: NamedDependency[Runtime]) -> None:

@@ -53,7 +53,10 @@ class ProblemDetails(msgspec.Struct, frozen=True, kw_only=True):
 
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI responses for the problems a handler answers. 400 is always listed: it replaces Litestar's default
-    `ValidationException` schema, which is not what is sent and which client generators cannot read."""
+    `ValidationException` schema, which is not what is sent and which client generators cannot read. A route that
+    authenticates (401) is also rate-limited per key (429)."""
+    if 401 in statuses:
+        statuses = (*statuses, 429)
     return {
         status: ResponseSpec(
             data_container=ProblemDetails,

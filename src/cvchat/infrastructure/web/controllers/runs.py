@@ -32,6 +32,7 @@ from cvchat.infrastructure.web.deps import (
     provide_stream_run_events,
 )
 from cvchat.infrastructure.web.errors import problem_responses
+from cvchat.infrastructure.web.limits import Limits, StreamSlots
 from cvchat.infrastructure.web.openapi import StreamOperation
 from cvchat.infrastructure.web.schemas import CancelResult, EventEnvelope, EventsPage, RunRead, StreamDone
 
@@ -155,6 +156,7 @@ class RunController(Controller):
         run_id: RunId,
         runtime: NamedDependency[Runtime],
         stream_run_events: NamedDependency[StreamRunEvents],
+        limits: NamedDependency[Limits],
         after: Annotated[int | None, QueryParameter(ge=0, description="Resume after this seq.")] = None,
         last_event_id: Annotated[
             str | None, HeaderParameter(name="Last-Event-ID", description="Resume after this seq (wins over `after`).")
@@ -163,27 +165,34 @@ class RunController(Controller):
     ) -> ServerSentEvent | Response[None]:
         """Server-Sent Events of the run's log, resumable without gaps or duplicates."""
         position = parse_position(last_event_id, after)
-        key = await stream_caller(request, runtime, run_id, token)
+        key = await stream_caller(request, runtime, limits, run_id, token)
         run = await runtime.event_log.get_run(run_id)
         if run is None or run.user_id != key.user_id:
             raise NotFoundError(f"run {run_id} not found")
         if not stream_run_events.check_position(run, position):
             return Response(None, status_code=HTTP_204_NO_CONTENT)
+        limits.streams.acquire(key.id)  # 429 beyond MAX_STREAMS_PER_KEY; released when the stream ends
         return ServerSentEvent(
-            _frames(stream_run_events, run, position, runtime.settings.sse_retry_ms, key.id),
+            _frames(stream_run_events, run, position, runtime.settings.sse_retry_ms, key.id, limits.streams),
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
 
 async def _frames(
-    stream_run_events: NamedDependency[StreamRunEvents], run: Run, position: int, retry_ms: int, key_id: UUID
+    stream_run_events: NamedDependency[StreamRunEvents],
+    run: Run,
+    position: int,
+    retry_ms: int,
+    key_id: UUID,
+    slots: StreamSlots,
 ) -> AsyncIterator[ServerSentEventMessage]:
-    yield ServerSentEventMessage(retry=retry_ms, data=None)
-    async for item in stream_run_events(run.id, position, key_id):
-        if item is HEARTBEAT:
-            yield ServerSentEventMessage(comment="ping", data=None)
-            continue
-        yield ServerSentEventMessage(id=item.seq, event=item.type, data=encode_event(item.event).decode())
-        if item.is_terminal:
-            done = StreamDone(run_id=run.id, status=item.event.status, last_seq=item.seq)  # type: ignore[union-attr]
-            yield ServerSentEventMessage(event="done", data=msgspec.json.encode(done).decode())
+    with slots.held(key_id):
+        yield ServerSentEventMessage(retry=retry_ms, data=None)
+        async for item in stream_run_events(run.id, position, key_id):
+            if item is HEARTBEAT:
+                yield ServerSentEventMessage(comment="ping", data=None)
+                continue
+            yield ServerSentEventMessage(id=item.seq, event=item.type, data=encode_event(item.event).decode())
+            if item.is_terminal:
+                done = StreamDone(run_id=run.id, status=item.event.status, last_seq=item.seq)  # type: ignore[union-attr]
+                yield ServerSentEventMessage(event="done", data=msgspec.json.encode(done).decode())

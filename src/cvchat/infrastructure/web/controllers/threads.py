@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Response, delete, get, post
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
@@ -39,6 +39,7 @@ from cvchat.infrastructure.web.deps import (
     provide_threads_repo,
 )
 from cvchat.infrastructure.web.errors import problem_responses
+from cvchat.infrastructure.web.limits import Limits
 from cvchat.infrastructure.web.schemas import (
     MessageAccepted,
     MessageCreate,
@@ -171,6 +172,8 @@ class ThreadController(Controller):
         issue_stream_token: NamedDependency[IssueStreamToken],
         db_session: NamedDependency[AsyncSession],
         event_bus: NamedDependency[InProcessEventBus],
+        request: Request,
+        limits: NamedDependency[Limits],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[MessageAccepted]:
         """Store the message and queue a run to answer it (202). Follow `stream_url` for its events.
@@ -178,6 +181,7 @@ class ThreadController(Controller):
         409 while the thread already has a queued or running run; 422 when an Idempotency-Key is reused for a
         different message.
         """
+        await limits.check_runs(principal.key.id, request)  # 429 before anything is written
         result = await post_message(
             PostMessageInput(
                 user_id=principal.user.id, thread_id=thread_id, content=data.content, idempotency_key=idempotency_key

@@ -6,7 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, delete, get, post
+from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -38,6 +38,7 @@ from cvchat.infrastructure.web.deps import (
     provide_users_repo,
 )
 from cvchat.infrastructure.web.errors import problem_responses
+from cvchat.infrastructure.web.limits import Limits
 from cvchat.infrastructure.web.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -79,9 +80,19 @@ class UserController(Controller):
         "delete_user": Provide(provide_delete_user, sync_to_thread=False),
     }
 
-    @post(operation_id="CreateUser", summary="Sign up", security=[], responses=problem_responses(409))
-    async def create(self, data: JSONBody[UserCreate], create_user: NamedDependency[CreateUser]) -> UserCreated:
-        """Create a user; the answer holds the API key, shown this once (only its hash is stored)."""
+    @post(operation_id="CreateUser", summary="Sign up", security=[], responses=problem_responses(409, 429))
+    async def create(
+        self,
+        request: Request,
+        data: JSONBody[UserCreate],
+        create_user: NamedDependency[CreateUser],
+        limits: NamedDependency[Limits],
+    ) -> UserCreated:
+        """Create a user; the answer holds the API key, shown this once (only its hash is stored).
+
+        Sign-ups are limited per client address (RATE_LIMIT_SIGNUPS_PER_HOUR).
+        """
+        await limits.check_signup(request)
         result = await create_user(CreateUserInput(name=data.name.strip()))
         user = result.user
         return UserCreated(user_id=user.id, name=user.name, api_key=result.api_key, created_at=user.created_at)

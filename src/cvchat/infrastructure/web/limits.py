@@ -1,0 +1,198 @@
+"""Per-key limits: API calls and runs per minute, sign-ups per address, open streams per key.
+
+Rates are fixed windows counted where the key is known (after authentication), so a request with a bad key is
+refused as 401 without counting. On SQLite there is one process and the counters live in memory; on PostgreSQL
+every worker and host shares one counter per key through `rate_limit_windows` (one atomic UPSERT per check).
+Open streams are counted per worker: the cap protects that worker's memory and connections.
+
+A refused request gets 429 with `Retry-After` (seconds until the window resets) and `RateLimit-*` headers; an
+accepted one gets the `RateLimit-*` headers too (added by `add_rate_limit_headers`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol
+from uuid import UUID
+
+from litestar import Request
+from litestar.datastructures import MutableScopeHeaders
+from litestar.exceptions import TooManyRequestsException
+from litestar.types import Message, Scope
+from sqlalchemy import case
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from cvchat.infrastructure.db.models import RateLimitWindowModel
+from cvchat.infrastructure.settings import Settings
+
+_STATE_KEY = "rate_limit_headers"
+
+
+class Hit(NamedTuple):
+    hits: int
+    """Requests counted in the current window, this one included."""
+    reset_s: float
+    """Seconds until the window resets."""
+
+
+class RateCounter(Protocol):
+    async def hit(self, key: str, window_s: int) -> Hit: ...
+
+
+class MemoryRateCounter:
+    """Fixed windows in this process (SQLite runs one process)."""
+
+    def __init__(self) -> None:
+        self._windows: dict[str, tuple[int, int]] = {}
+
+    async def hit(self, key: str, window_s: int) -> Hit:
+        now = time.time()
+        start = int(now // window_s * window_s)
+        previous, hits = self._windows.get(key, (start, 0))
+        hits = hits + 1 if previous == start else 1
+        if len(self._windows) > 100_000:  # keys of past windows are dropped now and then
+            self._windows = {k: v for k, v in self._windows.items() if v[0] == start}
+        self._windows[key] = (start, hits)
+        return Hit(hits, start + window_s - now)
+
+
+class SqlRateCounter:
+    """Fixed windows in PostgreSQL: one UPSERT … RETURNING per check, atomic across workers and hosts."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._table = RateLimitWindowModel.__table__
+
+    async def hit(self, key: str, window_s: int) -> Hit:
+        now = time.time()
+        start = int(now // window_s * window_s)
+        t = self._table
+        insert = pg_insert(t).values(key=key, window_start=start, hits=1)
+        same_window = t.c.window_start == insert.excluded.window_start
+        statement = insert.on_conflict_do_update(
+            index_elements=[t.c.key],
+            set_={"hits": case((same_window, t.c.hits + 1), else_=1), "window_start": insert.excluded.window_start},
+        ).returning(t.c.hits)
+        async with self._engine.begin() as conn:
+            hits = (await conn.execute(statement)).scalar_one()
+        return Hit(int(hits), start + window_s - now)
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `limit` requests per `window_s` for one identity; `limit` 0 means no limit."""
+
+    name: str
+    limit: int
+    window_s: int
+    what: str
+    """What is counted, for the 429's detail ("API calls", …)."""
+    setting: str
+
+    async def check(self, counter: RateCounter, identity: str, request: Request | None = None) -> None:
+        if self.limit <= 0:
+            return
+        hit = await counter.hit(f"{self.name}:{identity}", self.window_s)
+        reset = max(1, math.ceil(hit.reset_s))
+        headers = {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(max(0, self.limit - hit.hits)),
+            "RateLimit-Reset": str(reset),
+            "RateLimit-Policy": f"{self.limit};w={self.window_s}",
+        }
+        if hit.hits > self.limit:
+            raise TooManyRequestsException(
+                detail=f"{self.what} are limited to {self.limit} per {_window(self.window_s)} ({self.setting}); "
+                f"try again in {reset} s",
+                headers={"Retry-After": str(reset), **headers},
+            )
+        if request is not None:
+            request.state[_STATE_KEY] = headers  # the tightest limit checked last wins; all are within bounds
+
+
+def _window(seconds: int) -> str:
+    return {60: "minute", 3600: "hour"}.get(seconds, f"{seconds} s")
+
+
+class StreamSlots:
+    """Open event streams per key in this worker."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._open: dict[UUID, int] = {}
+
+    def open_for(self, key_id: UUID) -> int:
+        return self._open.get(key_id, 0)
+
+    def acquire(self, key_id: UUID) -> None:
+        """Take a slot or refuse with 429; the caller must `release` it when the stream ends."""
+        if self.limit and self._open.get(key_id, 0) >= self.limit:
+            raise TooManyRequestsException(
+                detail=f"this key already has {self.limit} event streams open (MAX_STREAMS_PER_KEY); "
+                "close one or wait for a run to finish",
+                headers={"Retry-After": "5"},
+            )
+        self._open[key_id] = self._open.get(key_id, 0) + 1
+
+    def release(self, key_id: UUID) -> None:
+        left = self._open.get(key_id, 0) - 1
+        if left > 0:
+            self._open[key_id] = left
+        else:
+            self._open.pop(key_id, None)
+
+    @contextlib.contextmanager
+    def held(self, key_id: UUID) -> Iterator[None]:
+        try:
+            yield
+        finally:
+            self.release(key_id)
+
+
+class Limits:
+    """The limits in effect, built from the settings once per app."""
+
+    def __init__(self, settings: Settings, counter: RateCounter) -> None:
+        self.counter = counter
+        self.api = RateLimit(
+            "api", settings.rate_limit_requests_per_minute, 60, "API calls", "RATE_LIMIT_REQUESTS_PER_MINUTE"
+        )
+        self.runs = RateLimit(
+            "runs", settings.rate_limit_runs_per_minute, 60, "new runs (messages)", "RATE_LIMIT_RUNS_PER_MINUTE"
+        )
+        self.signups = RateLimit(
+            "signups", settings.rate_limit_signups_per_hour, 3600, "sign-ups", "RATE_LIMIT_SIGNUPS_PER_HOUR"
+        )
+        self.streams = StreamSlots(settings.max_streams_per_key)
+
+    @classmethod
+    def build(cls, settings: Settings, engine: AsyncEngine) -> Limits:
+        counter: RateCounter = SqlRateCounter(engine) if settings.is_postgres else MemoryRateCounter()
+        return cls(settings, counter)
+
+    async def check_api(self, key_id: UUID, request: Request) -> None:
+        await self.api.check(self.counter, key_id.hex, request)
+
+    async def check_runs(self, key_id: UUID, request: Request) -> None:
+        await self.runs.check(self.counter, key_id.hex, request)
+
+    async def check_signup(self, request: Request) -> None:
+        address = request.client.host if request.client else "unknown"
+        await self.signups.check(self.counter, address, request)
+
+
+async def add_rate_limit_headers(message: Message, scope: Scope) -> None:
+    """`before_send`: the `RateLimit-*` headers of the last limit checked for this request, on its response."""
+    if message["type"] != "http.response.start":
+        return
+    headers = scope.get("state", {}).get(_STATE_KEY)
+    if headers:
+        mutable = MutableScopeHeaders(message)
+        for name, value in headers.items():
+            if name not in mutable:  # a 429 carries the headers of the limit that refused it
+                mutable[name] = value
