@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from httpx_sse import aconnect_sse
@@ -149,7 +150,9 @@ async def test_two_concurrent_revocations_never_leave_a_user_without_an_active_k
             server.http.delete(f"/api/users/me/keys/{first_id}", headers=other.headers),
             server.http.delete(f"/api/users/me/keys/{other_id}", headers=alice.headers),
         )
-        assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
+        # One wins; the other is refused as the last active key, or, if it authenticated after the winner's
+        # commit, as a revoked key. Either way the user keeps exactly one active key.
+        assert sorted(a.status_code for a in answers) in ([200, 401], [200, 409]), [a.text for a in answers]
         survivor = other if answers[0].status_code == 200 else alice  # the first request revoked alice's first key
         keys = (await server.http.get("/api/users/me/keys", headers=survivor.headers)).json()["items"]
         assert sum(k["revoked_at"] is None for k in keys) == 1
@@ -206,6 +209,36 @@ async def test_revoking_through_one_worker_closes_a_stream_held_by_another(fresh
             assert on_a.ended_at is not None and on_a.ended_at - revoked_at < 2
         assert (await a.run(other, accepted["run_id"]))["status"] == "running"
         await a.http.post(f"/api/runs/{accepted['run_id']}/cancel", headers=other.headers)
+
+
+@pytest.mark.postgres
+async def test_a_revocation_missed_while_the_bus_was_disconnected_ends_the_stream_on_reconnect(
+    fresh_postgres_url: str,
+) -> None:
+    settings = Settings(database_url=fresh_postgres_url, llm_provider="fake", event_flush_ms=10.0, **LONG_RUN)
+    async with LiveServer.start(settings) as a:
+        alice = await a.user()
+        await _new_key(a, alice)
+        key_id = uuid.UUID(await _key_id(a, alice))
+        accepted = await a.ask(alice, await a.thread(alice))
+        admin = await asyncpg.connect(fresh_postgres_url)
+        try:
+            async with _open_stream(a.base_url, accepted["stream_url"]) as stream:
+                # A revocation whose notification this process never heard: written with no NOTIFY at all.
+                await admin.execute("UPDATE api_keys SET revoked_at = now() WHERE id = $1", key_id)
+                await asyncio.sleep(0.5)
+                assert stream.ended_at is None
+                cut = await admin.fetchval(
+                    "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND (query LIKE 'LISTEN %' OR query = 'SELECT pg_notify($1, $2)')"
+                )
+                assert cut == 1  # the bus's listening connection
+                await _wait_ended(stream)
+        finally:
+            await admin.close()
+        assert a.runtime.bus.reconnects >= 1
+        assert (await a.http.get(accepted["stream_url"])).status_code == 401
 
 
 @pytest.mark.parametrize("settings_overrides", [{"admin_token": ADMIN_TOKEN}])
