@@ -115,6 +115,8 @@ async def test_events_page_serves_the_same_events_as_json(server: LiveServer) ->
     assert [p["seq"] for p in pages] == [int(f.id) for f in streamed]
     assert [p["event"] for p in pages] == [f.json() for f in streamed]
     assert body["status"] == "done"
+    beyond = await server.http.get(url, params={"after": 2**40}, headers=alice.headers)  # past a 32-bit seq
+    assert beyond.status_code == 400, beyond.text  # was a 500 on PostgreSQL (int32 out of range)
 
 
 @pytest.mark.parametrize(

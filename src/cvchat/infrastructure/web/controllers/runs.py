@@ -37,6 +37,8 @@ from cvchat.infrastructure.web.openapi import StreamOperation
 from cvchat.infrastructure.web.schemas import CancelResult, EventEnvelope, EventsPage, RunRead, StreamDone
 
 RunId = Annotated[UUID, PathParameter(title="Run id", description="The id of one of your runs.")]
+MAX_SEQ = 2**31 - 1
+"""The largest seq a log can reach (`run_events.seq` is a 32-bit INTEGER): a larger `after` is a 400, not a 500."""
 
 _SSE_DESCRIPTION = """A `text/event-stream` of the run's log. It opens with `retry:`, replays the events after the
 client's position (`Last-Event-ID` header, else `after`), then follows live events; `: ping` comments keep it alive.
@@ -118,7 +120,7 @@ class RunController(Controller):
         run_id: RunId,
         principal: NamedDependency[Principal],
         read_run_events: NamedDependency[ReadRunEvents],
-        after: Annotated[int, QueryParameter(ge=0, description="Events with a greater seq.")] = 0,
+        after: Annotated[int, QueryParameter(ge=0, le=MAX_SEQ, description="Events with a greater seq.")] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
     ) -> EventsPage:
         """The same events as the SSE stream, a page at a time, for clients that cannot read SSE."""
@@ -157,7 +159,7 @@ class RunController(Controller):
         runtime: NamedDependency[Runtime],
         stream_run_events: NamedDependency[StreamRunEvents],
         limits: NamedDependency[Limits],
-        after: Annotated[int | None, QueryParameter(ge=0, description="Resume after this seq.")] = None,
+        after: Annotated[int | None, QueryParameter(ge=0, le=MAX_SEQ, description="Resume after this seq.")] = None,
         last_event_id: Annotated[
             str | None, HeaderParameter(name="Last-Event-ID", description="Resume after this seq (wins over `after`).")
         ] = None,
