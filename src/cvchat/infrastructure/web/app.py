@@ -15,7 +15,7 @@ from litestar.config.app import AppConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import CacheControlHeader
 from litestar.di import Provide
-from litestar.logging.config import StructLoggingConfig
+from litestar.logging.config import StructLoggingConfig, default_structlog_processors
 from litestar.middleware.logging import LoggingMiddlewareConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -38,6 +38,7 @@ from cvchat.infrastructure.web.controllers.threads import ThreadController
 from cvchat.infrastructure.web.controllers.users import UserController
 from cvchat.infrastructure.web.errors import build_problem_details_config
 from cvchat.infrastructure.web.limits import Limits, add_rate_limit_headers
+from cvchat.infrastructure.web.observability import RequestIdMiddleware, merge_request_context
 from cvchat.infrastructure.web.redaction import with_redaction
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -86,7 +87,11 @@ def _drain_on_sigterm(runtime: Runtime) -> None:
 
 def build_log_config(settings: Settings) -> StructlogConfig:
     return StructlogConfig(
-        structlog_logging_config=with_redaction(StructLoggingConfig(log_exceptions="debug")),
+        structlog_logging_config=with_redaction(
+            StructLoggingConfig(
+                log_exceptions="debug", processors=[merge_request_context, *default_structlog_processors()]
+            )
+        ),
         middleware_logging_config=LoggingMiddlewareConfig(
             exclude=_UNLOGGED_PATHS,
             request_log_fields=["method", "path", "path_params", "query"],
@@ -163,6 +168,7 @@ def create_app(settings: Settings | None = None, *, drain_on_sigterm: bool = Fal
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
         ),
         dependencies={"limits": Provide(lambda: limits, sync_to_thread=False)},
+        middleware=[RequestIdMiddleware()],
         before_send=[add_rate_limit_headers],
         cors_config=build_cors_config(settings),
         request_max_body_size=settings.max_body_bytes,

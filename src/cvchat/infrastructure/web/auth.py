@@ -16,6 +16,7 @@ from cvchat.domain.errors import ForbiddenError, UnauthorizedError
 from cvchat.infrastructure.db.repositories import SqlUserRepository
 from cvchat.infrastructure.runtime import Runtime
 from cvchat.infrastructure.web.limits import Limits
+from cvchat.infrastructure.web.observability import bind_caller
 
 BEARER = "BearerAuth"
 STREAM_TOKEN = "StreamToken"
@@ -50,6 +51,7 @@ async def provide_principal(
     secret = bearer_secret(request)
     async with runtime.read_sessions() as session:
         principal = await Authenticate(SqlUserRepository(session))(secret)
+    bind_caller(principal.user.id, principal.key.id)
     await limits.check_api(principal.key.id, request)
     return principal
 
@@ -64,6 +66,7 @@ async def stream_caller(
     if token is not None:
         async with runtime.read_sessions() as session:
             key = await VerifyStreamToken(SqlUserRepository(session), _clock)(token, run_id)
+        bind_caller(key.user_id, key.id)
         await limits.check_api(key.id, request)
         return key
     return (await provide_principal(request, runtime, limits)).key
