@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -27,6 +29,18 @@ def migrate() -> None:
     click.echo(f"database at head: {_safe_url(settings)}")
 
 
+def _prepare_metrics_dir(workers: int) -> None:
+    """With several Granian workers, a fresh directory where each writes its metrics, so that `/metrics` on any of
+    them reports the sum. Set before prometheus_client is imported (it reads the variable at import) and before the
+    workers start (they inherit it)."""
+    if workers <= 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    path = Path(tempfile.gettempdir()) / f"cvchat-metrics-{os.getpid()}"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+
+
 @main.command()
 @click.option("--migrate/--no-migrate", "do_migrate", default=False, help="Apply migrations before starting.")
 def serve(do_migrate: bool) -> None:
@@ -37,6 +51,7 @@ def serve(do_migrate: bool) -> None:
     settings = Settings.from_env()
     if settings.workers > 1 and not settings.is_postgres:
         raise SystemExit("invalid setting: WORKERS > 1 needs PostgreSQL; SQLite serves one worker")
+    _prepare_metrics_dir(settings.workers)
     if do_migrate:
         from cvchat.infrastructure.db.config import migrate as run_migrations
 

@@ -29,3 +29,25 @@ class SystemClock:
 def sha256_bytes(data: bytes) -> str:
     """The SHA-256 of some bytes, in hex."""
     return hashlib.sha256(data).hexdigest()
+
+
+class NoMetrics:
+    """A RunMetrics that records nothing (tests and tools that run the executor without an exporter)."""
+
+    def run_started(self, queued_s: float) -> None:
+        pass
+
+    def run_finished(self, status: object, duration_s: float, first_token_s: float | None) -> None:
+        pass
+
+    def events_written(self, events: int) -> None:
+        pass
+
+    def provider_error(self, code: str) -> None:
+        pass
+
+    def runs_active(self, count: int) -> None:
+        pass
+
+    def runs_queued(self, count: int) -> None:
+        pass

@@ -12,11 +12,11 @@ from uuid import UUID
 import structlog
 
 from cvchat.application.assistant import Assistant, final_event
-from cvchat.application.common import new_id
+from cvchat.application.common import NoMetrics, new_id
 from cvchat.domain.entities import Message, MessageRole, Run, RunStatus
 from cvchat.domain.errors import ProviderError, RunLostError
-from cvchat.domain.events import Canceled, RunEvent, RunFailed, StateChanged, StoredEvent
-from cvchat.domain.ports import ClaimedRun, Clock, EventBus, RunStore, TerminalUpdate
+from cvchat.domain.events import Canceled, RunEvent, RunFailed, StateChanged, StoredEvent, Token
+from cvchat.domain.ports import ClaimedRun, Clock, EventBus, RunMetrics, RunStore, TerminalUpdate
 
 logger = structlog.get_logger()
 
@@ -33,15 +33,25 @@ class EventWriter:
     """
 
     def __init__(
-        self, run_id: UUID, last_seq: int, store: RunStore, bus: EventBus, worker_id: str, flush_s: float
+        self,
+        run_id: UUID,
+        last_seq: int,
+        store: RunStore,
+        bus: EventBus,
+        worker_id: str,
+        flush_s: float,
+        metrics: RunMetrics | None = None,
     ) -> None:
         self._run_id, self._seq, self._store, self._bus = run_id, last_seq, store, bus
         self._worker_id, self._flush_s = worker_id, flush_s
+        self._metrics: RunMetrics = metrics or NoMetrics()
         self._pending: list[RunEvent] = []
         self._flusher: asyncio.Task[None] | None = None
         self._last_start = float("-inf")
         self._model: tuple[str, str] | None = None
         self.flushes = 0
+        self.first_token_at: float | None = None
+        """time.time() when the first token's batch committed."""
 
     def set_model(self, provider: str, model: str) -> None:
         """Record the run's provider and model with the next write, instead of in a transaction of their own."""
@@ -74,6 +84,9 @@ class EventWriter:
         self._model = None
         self._seq = batch[-1].seq
         self.flushes += 1
+        self._metrics.events_written(len(batch))
+        if self.first_token_at is None and any(isinstance(e.event, Token) for e in batch):
+            self.first_token_at = time.time()
         await self._bus.publish(batch)
 
     async def drain(self) -> None:
@@ -132,12 +145,14 @@ class RunExecutor:
         recover_all_running: bool,
         claim_interval_s: float = 2.0,
         worker_id: str | None = None,
+        metrics: RunMetrics | None = None,
     ) -> None:
         self._store, self._bus, self._assistant, self._clock = store, bus, assistant, clock
         self._max_concurrent, self._run_timeout_s = max_concurrent, run_timeout_s
         self._flush_s, self._lease_s, self._grace_s = flush_ms / 1000, lease_s, grace_s
         self._recover_all_running, self._claim_interval_s = recover_all_running, claim_interval_s
         self.worker_id = worker_id or f"w-{new_id().hex[-12:]}"
+        self._metrics: RunMetrics = metrics or NoMetrics()
         self._tasks: dict[UUID, asyncio.Task[None]] = {}
         self._stop_reasons: dict[UUID, str] = {}
         self._finishing: set[UUID] = set()
@@ -238,7 +253,9 @@ class RunExecutor:
                 logger.exception("claim_failed")
                 return
             for c in claimed:
+                self._metrics.run_started((now - c.run.created_at).total_seconds())
                 self._tasks[c.run.id] = group.create_task(self._supervise(c), name=f"run-{c.run.id}")
+            self._metrics.runs_active(len(self._tasks))
             if len(claimed) < free:
                 return
 
@@ -260,13 +277,16 @@ class RunExecutor:
                     continue
                 for events in await self._store.end_orphans(now, expired_only=True, message=WORKER_LOST):
                     await self._bus.publish(events)
+                self._metrics.runs_queued(await self._store.count_queued())
             except Exception:
                 logger.exception("lease_renewal_failed")
 
     async def _supervise(self, claimed: ClaimedRun) -> None:
         """One run's whole life; never lets an exception reach the TaskGroup."""
         run, running_event = claimed.run, claimed.running_event
-        writer = EventWriter(run.id, running_event.seq, self._store, self._bus, self.worker_id, self._flush_s)
+        writer = EventWriter(
+            run.id, running_event.seq, self._store, self._bus, self.worker_id, self._flush_s, self._metrics
+        )
         log = logger.bind(run_id=str(run.id), thread_id=str(run.thread_id), user_id=str(run.user_id))
         started = time.monotonic()
         try:
@@ -278,12 +298,12 @@ class RunExecutor:
                 terminal,
                 lambda: self._failed("the run's events could not be written to the database", "storage_failed", True),
             )
-            log.info(
-                "run_finished",
-                status=terminal.status,
-                ms=round((time.monotonic() - started) * 1000, 1),
-                flushes=writer.flushes,
-            )
+            duration_s = time.monotonic() - started
+            first_token_s = None
+            if writer.first_token_at is not None:
+                first_token_s = max(0.0, writer.first_token_at - run.created_at.timestamp())
+            self._metrics.run_finished(terminal.status, duration_s, first_token_s)
+            log.info("run_finished", status=terminal.status, ms=round(duration_s * 1000, 1), flushes=writer.flushes)
         except RunLostError:
             log.warning("run_lost")
         except Exception:
@@ -291,6 +311,7 @@ class RunExecutor:
             log.exception("run_finish_failed")
         finally:
             self._tasks.pop(run.id, None)
+            self._metrics.runs_active(len(self._tasks))
             self._stop_reasons.pop(run.id, None)
             self._finishing.discard(run.id)
             self._wake.set()
@@ -323,6 +344,7 @@ class RunExecutor:
         except RunLostError:
             raise
         except ProviderError as exc:
+            self._metrics.provider_error(exc.code)
             return self._failed(str(exc), exc.code, exc.retryable)
         except Exception as exc:
             logger.exception("run_failed", run_id=str(run.id))

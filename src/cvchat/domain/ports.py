@@ -167,6 +167,28 @@ class TerminalUpdate(msgspec.Struct, frozen=True, kw_only=True):
     answer: Message | None = None
 
 
+class RunMetrics(Protocol):
+    """What the executor reports for monitoring; infrastructure exports it (Prometheus at /metrics)."""
+
+    def run_started(self, queued_s: float) -> None:
+        """A run was claimed after waiting `queued_s` seconds in the queue."""
+
+    def run_finished(self, status: RunStatus, duration_s: float, first_token_s: float | None) -> None:
+        """A run ended; `first_token_s` is from the message being posted to its first token written (None: none)."""
+
+    def events_written(self, events: int) -> None:
+        """One batch (one INSERT) of `events` events was committed."""
+
+    def provider_error(self, code: str) -> None:
+        """A run failed on the LLM provider with this error code."""
+
+    def runs_active(self, count: int) -> None:
+        """Runs executing in this worker now."""
+
+    def runs_queued(self, count: int) -> None:
+        """Runs waiting to be claimed (all workers), as last sampled."""
+
+
 class RunStore(Protocol):
     """The executor's side of the database; every method is its own committed transaction."""
 
@@ -197,6 +219,10 @@ class RunStore(Protocol):
 
     async def end_orphans(self, now: datetime, *, expired_only: bool, message: str) -> list[list[StoredEvent]]:
         """End `running` runs whose owner is gone with `error` then `state: error`; returns each run's new events."""
+
+    async def count_queued(self) -> int:
+        """Runs waiting to be claimed, by any worker."""
+        ...
 
     async def history(self, thread_id: UUID, upto_message_id: UUID, turns: int) -> list[Message]:
         """The run's question and the thread's `turns` exchanges before it, oldest first."""

@@ -24,6 +24,7 @@ from cvchat.infrastructure.db.store import SqlEventLog, SqlRunStore
 from cvchat.infrastructure.events.memory import InProcessEventBus
 from cvchat.infrastructure.events.postgres import PgEventBus
 from cvchat.infrastructure.llm.factory import provider_factory
+from cvchat.infrastructure.metrics import PrometheusRunMetrics
 from cvchat.infrastructure.settings import Settings
 
 logger = structlog.get_logger()
@@ -79,6 +80,7 @@ class Runtime:
                 history_turns=settings.chat_history_turns,
             ),
             self.clock,
+            metrics=PrometheusRunMetrics(settings.provider),
             max_concurrent=settings.max_concurrent_runs,
             run_timeout_s=settings.run_timeout_s,
             flush_ms=settings.event_flush_ms,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -23,6 +24,7 @@ from cvchat.infrastructure.cvs.embeddings import Embedder
 from cvchat.infrastructure.cvs.search import CvDocument, SearchIndex
 from cvchat.infrastructure.db.cv_repository import SqlCvRepository
 from cvchat.infrastructure.db.models import CvChangeModel, CvChunkModel, CvModel
+from cvchat.infrastructure.metrics import SEARCH_LATENCY
 
 logger = structlog.get_logger()
 _profile_decoder = msgspec.json.Decoder(CvProfile)
@@ -48,9 +50,11 @@ class IndexedCvSearch:
 
     # --- reads ----------------------------------------------------------------------------------------------------
     async def search(self, query: str, k: int) -> list[CvHit]:
+        started = time.perf_counter()
         await self.refresh()
         async with self._lock:  # writes (refresh) and searches never overlap; the index is not thread-safe
             hits = await asyncio.to_thread(self.index.search, query, k)
+        SEARCH_LATENCY.observe(time.perf_counter() - started)
         return [
             CvHit(
                 cv_id=UUID(hit.cv_id),

@@ -299,6 +299,11 @@ class SqlRunStore:
                 await conn.execute(text("SELECT pg_notify(:c, :p)"), {"c": channel, "p": payload})
         return True
 
+    async def count_queued(self) -> int:
+        async with self._read_engine.connect() as conn:
+            count = await conn.scalar(select(func.count()).select_from(RunModel).where(RunModel.status == "queued"))
+        return int(count or 0)
+
     @_finish_even_if_cancelled
     async def renew_leases(self, worker_id: str, run_ids: Sequence[UUID], lease_until: datetime) -> None:
         async with self._sessions() as session, session.begin():

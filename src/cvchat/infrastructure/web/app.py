@@ -22,6 +22,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components
 from litestar.plugins import InitPluginProtocol
 from litestar.plugins.problem_details import ProblemDetailsPlugin
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
 from litestar.static_files import create_static_files_router
 from litestar_granian import GranianPlugin
@@ -100,6 +101,23 @@ def build_log_config(settings: Settings) -> StructlogConfig:
     )
 
 
+class MetricsController(PrometheusController):
+    """Prometheus metrics in the text format: HTTP by route, runs, events, streams, provider errors, search."""
+
+    path = "/metrics"
+    include_in_schema = False
+
+
+def build_prometheus_config() -> PrometheusConfig:
+    """HTTP latency by route template; event streams (open for minutes) and the scrape itself are left out."""
+    return PrometheusConfig(
+        app_name="cvchat",
+        prefix="cvchat_http",
+        group_path=True,
+        exclude=[*_UNLOGGED_PATHS, "^/metrics$"],
+    )
+
+
 def build_cors_config(settings: Settings) -> CORSConfig | None:
     """CORS for browser clients on other origins (CORS_ALLOW_ORIGINS); none by default: `/` is same-origin."""
     origins = [o.strip() for o in settings.cors_allow_origins.split(",") if o.strip()]
@@ -140,6 +158,7 @@ def create_app(settings: Settings | None = None, *, drain_on_sigterm: bool = Fal
             RunController,
             CvController,
             AdminController,
+            MetricsController,
             # The chat page at `/`: static files, no build step (revalidated on each load, so an upgrade shows at once).
             create_static_files_router(
                 path="/",
@@ -168,7 +187,7 @@ def create_app(settings: Settings | None = None, *, drain_on_sigterm: bool = Fal
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
         ),
         dependencies={"limits": Provide(lambda: limits, sync_to_thread=False)},
-        middleware=[RequestIdMiddleware()],
+        middleware=[RequestIdMiddleware(), build_prometheus_config().middleware],
         before_send=[add_rate_limit_headers],
         cors_config=build_cors_config(settings),
         request_max_body_size=settings.max_body_bytes,

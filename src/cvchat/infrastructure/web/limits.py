@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cvchat.infrastructure.db.models import RateLimitWindowModel
+from cvchat.infrastructure.metrics import SSE_STREAMS
 from cvchat.infrastructure.settings import Settings
 
 _STATE_KEY = "rate_limit_headers"
@@ -120,7 +121,7 @@ def _window(seconds: int) -> str:
 
 
 class StreamSlots:
-    """Open event streams per key in this worker."""
+    """Open event streams per key in this worker (and in all, on the `cvchat_sse_streams_open` gauge)."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -138,8 +139,10 @@ class StreamSlots:
                 headers={"Retry-After": "5"},
             )
         self._open[key_id] = self._open.get(key_id, 0) + 1
+        SSE_STREAMS.inc()
 
     def release(self, key_id: UUID) -> None:
+        SSE_STREAMS.dec()
         left = self._open.get(key_id, 0) - 1
         if left > 0:
             self._open[key_id] = left
