@@ -221,8 +221,10 @@ async def test_sigterm_lets_a_short_run_finish_ends_a_long_one_with_shutdown_and
 async def test_a_draining_worker_keeps_its_leases_through_the_grace(
     fresh_postgres_url: str, db: asyncpg.Connection, tmp_path: Path
 ) -> None:
-    grace_s = 3.0
-    settings = SLOW | {"run_lease_s": 1, "shutdown_grace_s": grace_s}
+    # The grace is several leases long, so the leases must be renewed while draining; 1.5 s leases (renewed every
+    # 0.5 s) keep the test meaningful while a busy machine can still delay a renewal a little.
+    grace_s = 4.0
+    settings = SLOW | {"run_lease_s": 1.5, "shutdown_grace_s": grace_s}
     async with busy_follower(fresh_postgres_url, db, tmp_path, settings) as (_b, http_b, alice):
         async with (
             serving(fresh_postgres_url, tmp_path, "A", settings) as a,
