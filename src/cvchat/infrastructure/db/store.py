@@ -47,14 +47,21 @@ _RUNNING_DATA = encode_event(StateChanged(status=RunStatus.RUNNING)).decode()
 
 # PostgreSQL's claim, one statement: the oldest queued runs that no other worker is claiming right now (SKIP LOCKED)
 # become this worker's, each gets its `state: running` event, and the NOTIFY for it (payload: `events_notification`).
+#
+# The pick is a CTE of its own: a locking CTE runs once. Written as `WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP
+# LOCKED)`, PostgreSQL may run the sub-select again for later rows and claim more than n runs, which broke
+# MAX_CONCURRENT_RUNS. RETURNING names the columns in the model's order (`.columns()` maps them by position).
+_RUN_COLUMNS = ", ".join(f"runs.{c.name}" for c in _RUNS.c)
 _PG_CLAIM = text(
-    """
-WITH claimed AS (
+    f"""
+WITH picked AS (
+    SELECT id FROM runs WHERE status = 'queued' ORDER BY id LIMIT :n FOR UPDATE SKIP LOCKED
+), claimed AS (
     UPDATE runs SET status = 'running', started_at = :now, owner = :worker, lease_expires_at = :lease,
                     last_seq = last_seq + 1
-    WHERE id IN (SELECT id FROM runs WHERE status = 'queued' ORDER BY id LIMIT :n FOR UPDATE SKIP LOCKED)
-      AND status = 'queued'
-    RETURNING runs.*
+    FROM picked
+    WHERE runs.id = picked.id AND runs.status = 'queued'
+    RETURNING {_RUN_COLUMNS}
 ), running AS (
     INSERT INTO run_events (run_id, seq, type, data, created_at)
     SELECT id, last_seq, 'state', :data, :now FROM claimed
@@ -157,11 +164,13 @@ class SqlRunStore:
             if self._skip_locked:
                 oldest = oldest.with_for_update(skip_locked=True)
             async with self._engine.begin() as conn:
-                # The conditional update is the claim: only one executor turns a queued run into running.
+                # The ids first (locked, on PostgreSQL), then the conditional update, which is the claim: only one
+                # executor turns a queued run into running. Never `IN (sub-select with LIMIT)`: see _PG_CLAIM.
+                picked = list((await conn.execute(oldest)).scalars())
                 rows = (
                     await conn.execute(
                         update(_RUNS)
-                        .where(_RUNS.c.id.in_(oldest.scalar_subquery()), _RUNS.c.status == RunStatus.QUEUED.value)
+                        .where(_RUNS.c.id.in_(picked), _RUNS.c.status == RunStatus.QUEUED.value)
                         .values(
                             status=_RUNNING,
                             started_at=now,
