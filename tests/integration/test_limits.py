@@ -170,3 +170,25 @@ async def test_on_postgres_every_instance_shares_the_count(settings: Settings) -
         for server in (a, b, a, b, a, b, a, b):
             statuses.append((await server.http.get("/api/users/me", headers=user.headers)).status_code)
         assert statuses == [200] * 6 + [429, 429]
+
+
+@pytest.mark.parametrize("settings_overrides", [{"max_concurrent_runs": 1, "fake_llm_tokens": 400}])
+async def test_runs_beyond_max_concurrent_runs_wait_and_show_their_place_in_the_queue(server: LiveServer) -> None:
+    user = await server.user()
+    runs = [(await server.ask(user, await server.thread(user)))["run_id"] for _ in range(3)]
+    first = await server.wait_status(user, runs[0], "running")
+    assert first["queue_position"] is None
+    second, third = await server.run(user, runs[1]), await server.run(user, runs[2])
+    assert (second["status"], second["queue_position"]) == ("queued", 1)
+    assert (third["status"], third["queue_position"]) == ("queued", 2)
+    # Another user's view of the queue counts every queued run, as the executor claims them.
+    other = await server.user()
+    theirs = (await server.ask(other, await server.thread(other)))["run_id"]
+    assert (await server.run(other, theirs))["queue_position"] == 3
+    assert (await server.http.post(f"/api/runs/{runs[0]}/cancel", headers=user.headers)).status_code == 200
+    await server.wait_status(user, runs[1], "running")
+    third = await server.run(user, runs[2])
+    assert (third["status"], third["queue_position"]) == ("queued", 1), third
+    for run_id in runs[1:]:
+        await server.http.post(f"/api/runs/{run_id}/cancel", headers=user.headers)
+    await server.http.post(f"/api/runs/{theirs}/cancel", headers=other.headers)

@@ -98,6 +98,10 @@ class RunRepository(Protocol):
 
     async def active_for_thread(self, thread_id: UUID) -> Run | None: ...
 
+    async def queued_ahead(self, run: Run) -> int:
+        """Queued runs (of any user) that were posted before this one and will be claimed first."""
+        ...
+
     async def active_for_user(self, user_id: UUID) -> list[Run]:
         """The user's queued and running runs."""
 

@@ -10,7 +10,7 @@ from uuid import UUID
 import msgspec
 from advanced_alchemy.exceptions import IntegrityError as RepositoryIntegrityError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import ColumnElement, and_, delete, insert, select, true, update
+from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -281,6 +281,12 @@ class SqlRunRepository:
     async def active_for_thread(self, thread_id: UUID) -> Run | None:
         row = await self._rows.get_one_or_none(RunModel.thread_id == thread_id, RunModel.status.in_(_ACTIVE))
         return None if row is None else to_run(row)
+
+    async def queued_ahead(self, run: Run) -> int:
+        earlier = or_(
+            RunModel.created_at < run.created_at, and_(RunModel.created_at == run.created_at, RunModel.id < run.id)
+        )
+        return await self._rows.count(RunModel.status == RunStatus.QUEUED.value, earlier)
 
     async def active_for_user(self, user_id: UUID) -> list[Run]:
         rows = await self._rows.get_many(RunModel.user_id == user_id, RunModel.status.in_(_ACTIVE))

@@ -192,9 +192,11 @@ class RunRead(_Output):
     """The events stream with a fresh short-lived token (null once the run has finished)."""
     events_pruned_at: datetime | None = None
     """Set when retention deleted the run's events: reading them answers 410."""
+    queue_position: int | None = None
+    """While the run is queued (every worker busy with MAX_CONCURRENT_RUNS runs): 1 means it is claimed next."""
 
     @classmethod
-    def from_domain(cls, run: Run, stream_url: str | None = None) -> RunRead:
+    def from_domain(cls, run: Run, stream_url: str | None = None, queue_position: int | None = None) -> RunRead:
         return cls(
             run_id=run.id,
             thread_id=run.thread_id,
@@ -209,6 +211,7 @@ class RunRead(_Output):
             last_seq=run.last_seq,
             stream_url=stream_url,
             events_pruned_at=run.events_pruned_at,
+            queue_position=queue_position,
         )
 
 

@@ -86,10 +86,12 @@ class RunController(Controller):
         get_run: NamedDependency[GetRun],
         issue_stream_token: NamedDependency[IssueStreamToken],
     ) -> RunRead:
-        """The run's status, timings, provider, usage and the seq of its last event."""
-        run = await get_run(run_id, principal.user.id)
+        """The run's status, timings, provider, usage, the seq of its last event and, while queued, its place in the
+        queue."""
+        view = await get_run(run_id, principal.user.id)
+        run = view.run
         url = None if run.status.is_terminal else stream_url(run.id, issue_stream_token(principal.key, run.id))
-        return RunRead.from_domain(run, url)
+        return RunRead.from_domain(run, url, view.queue_position)
 
     @post(
         "/{run_id:uuid}/cancel",
