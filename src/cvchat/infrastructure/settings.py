@@ -75,6 +75,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, rename="upper", forbid
     http_backpressure: Annotated[int, msgspec.Meta(ge=1)] | None = None
     """Requests (open SSE streams included) one Granian worker handles at once; None: Granian's 1024 / WORKERS."""
     log_level: LogLevel = "INFO"
+    otel_exporter_otlp_endpoint: str | None = None
+    """OpenTelemetry tracing over OTLP/HTTP to this collector (e.g. http://127.0.0.1:4318); unset: no tracing."""
+    otel_service_name: str = "cvchat"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -30,6 +30,7 @@ from litestar_granian import GranianPlugin
 from cvchat.infrastructure.db.config import build_alchemy_config
 from cvchat.infrastructure.runtime import Runtime
 from cvchat.infrastructure.settings import Settings
+from cvchat.infrastructure.tracing import RouteSpanName, build_tracing
 from cvchat.infrastructure.web.auth import SECURITY_SCHEMES
 from cvchat.infrastructure.web.controllers.admin import AdminController
 from cvchat.infrastructure.web.controllers.cvs import CvController
@@ -150,6 +151,7 @@ def create_app(settings: Settings | None = None, *, drain_on_sigterm: bool = Fal
     alchemy = build_alchemy_config(settings)  # the engine is built here, never at import time
     runtime = Runtime(settings, alchemy)
     limits = Limits.build(settings, runtime.writer_engine)
+    tracing, tracer_provider = build_tracing(settings)
     return Litestar(
         route_handlers=[
             SystemController,
@@ -187,7 +189,12 @@ def create_app(settings: Settings | None = None, *, drain_on_sigterm: bool = Fal
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
         ),
         dependencies={"limits": Provide(lambda: limits, sync_to_thread=False)},
-        middleware=[RequestIdMiddleware(), build_prometheus_config().middleware],
+        middleware=[
+            *([tracing, RouteSpanName()] if tracing is not None else []),
+            RequestIdMiddleware(),
+            build_prometheus_config().middleware,
+        ],
+        on_shutdown=[tracer_provider.shutdown] if tracer_provider is not None else [],  # flush the last spans
         before_send=[add_rate_limit_headers],
         cors_config=build_cors_config(settings),
         request_max_body_size=settings.max_body_bytes,
