@@ -120,7 +120,7 @@ async def test_cancel_and_replay_without_http(runtime: Runtime) -> None:
     seen: list[StoredEvent] = []
     async for item in stream(posted.run.id, 0):
         if item is not HEARTBEAT:
-            seen.append(item)  # type: ignore[arg-type]
+            seen.extend(item)  # type: ignore[arg-type]
         if len([e for e in seen if isinstance(e.event, Token)]) == 3:
             break
     cancel = CancelRun(runtime.store, runtime.event_log, runtime.bus, clock, wait_s=5)
@@ -128,7 +128,7 @@ async def test_cancel_and_replay_without_http(runtime: Runtime) -> None:
         await cancel(posted.run.id, thread.id)  # someone else
     run = await cancel(posted.run.id, created.user.id)
     assert run.status is RunStatus.CANCELED
-    replay = [e async for e in stream(posted.run.id, 2) if e is not HEARTBEAT]
+    replay = [e async for batch in stream(posted.run.id, 2) if batch is not HEARTBEAT for e in batch]  # type: ignore[union-attr]
     assert [e.seq for e in replay] == list(range(3, run.last_seq + 1))  # type: ignore[union-attr]
     assert replay[-1].is_terminal  # type: ignore[union-attr]
     assert not stream.check_position(run, run.last_seq)
@@ -146,10 +146,10 @@ async def test_a_subscriber_that_falls_behind_catches_up_from_the_log(runtime: R
     async with asyncio.timeout(10):
         while (await runtime.event_log.get_run(posted.run.id)).status is not RunStatus.DONE:  # type: ignore[union-attr]
             await asyncio.sleep(0.02)
-    rest = [e async for e in iterator if e is not HEARTBEAT]
-    seqs = [first.seq] + [e.seq for e in rest]  # type: ignore[union-attr]
+    rest = [e async for batch in iterator if batch is not HEARTBEAT for e in batch]  # type: ignore[union-attr]
+    seqs = [e.seq for e in [*first, *rest]]  # type: ignore[union-attr]
     assert seqs == list(range(1, seqs[-1] + 1))
-    assert rest[-1].is_terminal  # type: ignore[union-attr]
+    assert rest[-1].is_terminal
 
 
 async def test_a_stream_token_speaks_for_one_run_and_one_user(runtime: Runtime) -> None:

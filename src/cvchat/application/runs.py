@@ -161,7 +161,11 @@ class StreamRunEvents:
 
     async def __call__(
         self, run_id: UUID, after: int, key_id: UUID | None = None
-    ) -> AsyncIterator[StoredEvent | Heartbeat]:
+    ) -> AsyncIterator[list[StoredEvent] | Heartbeat]:
+        """Batches of consecutive events (a page of the log, or a batch as committed), or a heartbeat.
+
+        A batch goes to the client as one write; the terminal event, if any, is the last of its batch.
+        """
         subscription = self._bus.subscribe(run_id, key_id)
         deadline = time.monotonic() + self._max_stream_s
         last = after
@@ -173,10 +177,11 @@ class StreamRunEvents:
                     if subscription.closed:  # e.g. the key was revoked: replay nothing more
                         return
                     stored = await self._log.read_after(run_id, last, self._PAGE)
-                    for event in stored:
-                        yield event
-                        last = event.seq
-                        if event.is_terminal:
+                    if stored:
+                        batch, is_over = _upto_terminal(stored)
+                        yield batch
+                        last = batch[-1].seq
+                        if is_over:
                             return
                     if len(stored) < self._PAGE:
                         break
@@ -200,12 +205,22 @@ class StreamRunEvents:
                             yield HEARTBEAT
                         continue
                     fresh = [e for e in batch if e.seq > last]
-                    if fresh and fresh[0].seq != last + 1:
+                    if not fresh:
+                        continue
+                    if fresh[0].seq != last + 1:
                         break
-                    for event in fresh:
-                        yield event
-                        last = event.seq
-                        if event.is_terminal:
-                            return
+                    fresh, is_over = _upto_terminal(fresh)
+                    yield fresh
+                    last = fresh[-1].seq
+                    if is_over:
+                        return
         finally:
             subscription.close()
+
+
+def _upto_terminal(events: list[StoredEvent]) -> tuple[list[StoredEvent], bool]:
+    """The events up to and including the terminal one, and whether it was there (nothing is sent after it)."""
+    for i, event in enumerate(events):
+        if event.is_terminal:
+            return events[: i + 1], True
+    return events, False

@@ -11,14 +11,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter, PathParameter, QueryParameter
-from litestar.response import ServerSentEvent, ServerSentEventMessage
+from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
-from cvchat.application.runs import HEARTBEAT, CancelRun, GetRun, ReadRunEvents, StreamRunEvents
+from cvchat.application.runs import CancelRun, GetRun, Heartbeat, ReadRunEvents, StreamRunEvents
 from cvchat.application.users import IssueStreamToken, Principal
 from cvchat.domain.entities import Run
 from cvchat.domain.errors import InvalidPositionError, NotFoundError
-from cvchat.domain.events import encode_event
+from cvchat.domain.events import StoredEvent, encode_event
 from cvchat.infrastructure.runtime import Runtime
 from cvchat.infrastructure.web.auth import BEARER_ONLY, BEARER_OR_STREAM_TOKEN, provide_principal, stream_caller
 from cvchat.infrastructure.web.controllers.threads import stream_url
@@ -37,6 +37,7 @@ from cvchat.infrastructure.web.openapi import StreamOperation
 from cvchat.infrastructure.web.schemas import CancelResult, EventEnvelope, EventsPage, RunRead, StreamDone
 
 RunId = Annotated[UUID, PathParameter(title="Run id", description="The id of one of your runs.")]
+_SSE_HEADERS = {"Cache-Control": "no-cache", "Connection": "keep-alive", "X-Accel-Buffering": "no"}
 MAX_SEQ = 2**31 - 1
 """The largest seq a log can reach (`run_events.seq` is a 32-bit INTEGER): a larger `after` is a 400, not a 500."""
 
@@ -166,7 +167,7 @@ class RunController(Controller):
             str | None, HeaderParameter(name="Last-Event-ID", description="Resume after this seq (wins over `after`).")
         ] = None,
         token: Annotated[str | None, QueryParameter(description="The stream token of `stream_url`.")] = None,
-    ) -> ServerSentEvent | Response[None]:
+    ) -> Stream | Response[None]:
         """Server-Sent Events of the run's log, resumable without gaps or duplicates."""
         position = parse_position(last_event_id, after)
         key = await stream_caller(request, runtime, limits, run_id, token)
@@ -176,9 +177,11 @@ class RunController(Controller):
         if not stream_run_events.check_position(run, position):
             return Response(None, status_code=HTTP_204_NO_CONTENT)
         limits.streams.acquire(key.id)  # 429 beyond MAX_STREAMS_PER_KEY; released when the stream ends
-        return ServerSentEvent(
+        # A plain Stream of ready SSE bytes: Litestar's ServerSentEvent would encode (and send) each event on its own.
+        return Stream(
             _frames(stream_run_events, run, position, runtime.settings.sse_retry_ms, key.id, limits.streams),
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+            media_type="text/event-stream",
+            headers=_SSE_HEADERS,
         )
 
 
@@ -189,14 +192,26 @@ async def _frames(
     retry_ms: int,
     key_id: UUID,
     slots: StreamSlots,
-) -> AsyncIterator[ServerSentEventMessage]:
+) -> AsyncIterator[bytes]:
+    """The stream's body in SSE wire format: one chunk, so one socket write, per batch of events."""
     with slots.held(key_id):
-        yield ServerSentEventMessage(retry=retry_ms, data=None)
+        yield b"retry: %d\r\n\r\n" % retry_ms
         async for item in stream_run_events(run.id, position, key_id):
-            if item is HEARTBEAT:
-                yield ServerSentEventMessage(comment="ping", data=None)
+            if isinstance(item, Heartbeat):
+                yield PING
                 continue
-            yield ServerSentEventMessage(id=item.seq, event=item.type, data=encode_event(item.event).decode())
-            if item.is_terminal:
-                done = StreamDone(run_id=run.id, status=item.event.status, last_seq=item.seq)  # type: ignore[union-attr]
-                yield ServerSentEventMessage(event="done", data=msgspec.json.encode(done).decode())
+            chunk = b"".join(_frame(e) for e in item)
+            last = item[-1]
+            if last.is_terminal:
+                done = StreamDone(run_id=run.id, status=last.event.status, last_seq=last.seq)  # type: ignore[union-attr]
+                chunk += b"event: done\r\ndata: %s\r\n\r\n" % msgspec.json.encode(done)
+            yield chunk
+
+
+PING = b": ping\r\n\r\n"
+"""A heartbeat: a comment, which EventSource ignores (no `data:` line, so no empty message is dispatched)."""
+
+
+def _frame(event: StoredEvent) -> bytes:
+    # JSON never holds a raw line break (msgspec escapes them), so `data:` is always a single line.
+    return b"id: %d\r\nevent: %s\r\ndata: %s\r\n\r\n" % (event.seq, event.type.encode(), encode_event(event.event))
