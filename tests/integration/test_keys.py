@@ -212,6 +212,22 @@ async def test_revoking_through_one_worker_closes_a_stream_held_by_another(fresh
 
 
 @pytest.mark.postgres
+async def test_a_key_just_used_on_one_worker_answers_401_there_as_soon_as_another_revokes_it(
+    fresh_postgres_url: str,
+) -> None:
+    settings = Settings(database_url=fresh_postgres_url, llm_provider="fake")
+    async with LiveServer.start(settings) as a, LiveServer.start(settings) as b:
+        alice = await a.user()
+        other = await _new_key(a, alice)
+        for _ in range(3):  # verified keys are remembered by the worker that saw them
+            assert (await a.http.get("/api/users/me", headers=alice.headers)).status_code == 200
+        response = await b.http.delete(f"/api/users/me/keys/{await _key_id(b, alice)}", headers=other.headers)
+        assert response.status_code == 200
+        assert (await a.http.get("/api/users/me", headers=alice.headers)).status_code == 401
+        assert (await a.http.get("/api/users/me", headers=other.headers)).status_code == 200
+
+
+@pytest.mark.postgres
 async def test_a_revocation_missed_while_the_bus_was_disconnected_ends_the_stream_on_reconnect(
     fresh_postgres_url: str,
 ) -> None:
@@ -239,6 +255,7 @@ async def test_a_revocation_missed_while_the_bus_was_disconnected_ends_the_strea
             await admin.close()
         assert a.runtime.bus.reconnects >= 1
         assert (await a.http.get(accepted["stream_url"])).status_code == 401
+        assert (await a.http.get("/api/users/me", headers=alice.headers)).status_code == 401  # not from the cache
 
 
 @pytest.mark.parametrize("settings_overrides", [{"admin_token": ADMIN_TOKEN}])

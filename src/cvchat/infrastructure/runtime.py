@@ -16,6 +16,7 @@ from cvchat.application.assistant import Assistant
 from cvchat.application.common import SystemClock, new_id
 from cvchat.application.executor import RunExecutor
 from cvchat.application.tools import GetCvTool, SearchCvsTool
+from cvchat.infrastructure.auth_cache import PrincipalCache
 from cvchat.infrastructure.cvs.embeddings import make_embedder
 from cvchat.infrastructure.cvs.reader import PoolPdfReader
 from cvchat.infrastructure.cvs.service import IndexedCvSearch
@@ -48,6 +49,13 @@ class Runtime:
         self.reader_engine = self._reader_engine()
         self.write_sessions = async_sessionmaker(self.writer_engine, expire_on_commit=False)
         self.read_sessions = async_sessionmaker(self.reader_engine, expire_on_commit=False)
+        self.lookup_sessions = async_sessionmaker(
+            self.reader_engine.execution_options(isolation_level="AUTOCOMMIT")
+            if settings.is_postgres
+            else self.reader_engine,
+            expire_on_commit=False,
+        )
+        """For a lookup that is one statement: autocommit on PostgreSQL, one round trip instead of three."""
         self.event_log = SqlEventLog(self.reader_engine)
         self.bus: InProcessEventBus
         if settings.is_postgres:
@@ -55,6 +63,8 @@ class Runtime:
             self.bus = PgEventBus(dsn, self.origin, self.event_log, settings.sse_subscriber_buffer)
         else:
             self.bus = InProcessEventBus(settings.sse_subscriber_buffer)
+        self.principals = PrincipalCache(lambda: self.bus.hears_revocations)
+        self.bus.on_key_revoked(self.principals.key_revoked)
         self.store = SqlRunStore(
             self.writer_engine,
             self.reader_engine,

@@ -78,6 +78,12 @@ class InProcessEventBus:
         self._revoked: dict[UUID, float] = {}
         self._queued_callbacks: list[Callable[[UUID], None]] = []
         self._cancel_callbacks: list[Callable[[UUID], None]] = []
+        self._revoked_callbacks: list[Callable[[UUID | None], None]] = []
+
+    @property
+    def hears_revocations(self) -> bool:
+        """True while every key revocation reaches this process (in process: always)."""
+        return True
 
     @property
     def subscriber_count(self) -> int:
@@ -129,6 +135,8 @@ class InProcessEventBus:
         now = time.monotonic()
         self._revoked = {k: t for k, t in self._revoked.items() if now - t < REVOKED_MEMORY_S}
         self._revoked[key_id] = now
+        for callback in self._revoked_callbacks:
+            callback(key_id)
         closed = 0
         for subscribers in tuple(self._subscribers.values()):
             for subscription in tuple(subscribers):
@@ -164,3 +172,11 @@ class InProcessEventBus:
 
     def on_cancel(self, callback: Callable[[UUID], None]) -> None:
         self._cancel_callbacks.append(callback)
+
+    def on_key_revoked(self, callback: Callable[[UUID | None], None]) -> None:
+        """`callback(key_id)` when a key is revoked; `callback(None)` when revocations may have been missed."""
+        self._revoked_callbacks.append(callback)
+
+    def signal_revocations_missed(self) -> None:
+        for callback in self._revoked_callbacks:
+            callback(None)

@@ -56,6 +56,11 @@ class PgEventBus(InProcessEventBus):
         self.connected = asyncio.Event()
         self.reconnects = 0
 
+    @property
+    def hears_revocations(self) -> bool:
+        """False from the moment the listening connection is lost until it is back: NOTIFYs sent meanwhile are lost."""
+        return self._conn is not None and not self._lost.is_set() and not self._conn.is_closed()
+
     async def start(self) -> None:
         await self._connect()
         self._supervisor = asyncio.create_task(self._supervise(), name="pg-bus-listener")
@@ -92,6 +97,7 @@ class PgEventBus(InProcessEventBus):
             if self._closed:
                 return
             logger.warning("event_bus_connection_lost")
+            self.signal_revocations_missed()
             await self._disconnect()
             delay = 0.05
             while not self._closed:
@@ -105,6 +111,7 @@ class PgEventBus(InProcessEventBus):
             self.reconnects += 1
             logger.info("event_bus_reconnected", reconnects=self.reconnects)
             self._delivered.clear()
+            self.signal_revocations_missed()
             await self._close_streams_of_revoked_keys()
             self.poke_all()
             for run_id in self.subscribed_runs():

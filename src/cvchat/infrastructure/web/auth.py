@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.openapi.spec import SecurityRequirement, SecurityScheme
 
 from cvchat.application.common import SystemClock
-from cvchat.application.users import Authenticate, Principal, VerifyStreamToken
+from cvchat.application.users import Authenticate, Principal, VerifyStreamToken, hash_api_key
 from cvchat.domain.entities import ApiKey
 from cvchat.domain.errors import ForbiddenError, UnauthorizedError
 from cvchat.infrastructure.db.repositories import SqlUserRepository
@@ -46,11 +46,19 @@ def bearer_secret(request: Request) -> str:
 async def provide_principal(
     request: Request, runtime: NamedDependency[Runtime], limits: NamedDependency[Limits]
 ) -> Principal:
-    """The caller, from the bearer API key (looked up in a short read transaction of its own); counts the call
-    against the key's rate limit (429 beyond it)."""
+    """The caller, from the bearer API key; counts the call against the key's rate limit (429 beyond it).
+
+    A key verified recently comes from the process's cache (`PrincipalCache`: revocations drop it at once); else it
+    is read with one statement.
+    """
     secret = bearer_secret(request)
-    async with runtime.read_sessions() as session:
-        principal = await Authenticate(SqlUserRepository(session))(secret)
+    key_hash = hash_api_key(secret)
+    principal = runtime.principals.get(key_hash)
+    if principal is None:
+        generation = runtime.principals.generation
+        async with runtime.lookup_sessions() as session:
+            principal = await Authenticate(SqlUserRepository(session))(secret)
+        runtime.principals.put(key_hash, principal, generation)
     bind_caller(principal.user.id, principal.key.id)
     await limits.check_api(principal.key.id, request)
     return principal
@@ -64,7 +72,7 @@ async def stream_caller(
     The stream remembers it, so that revoking the key ends the stream at once.
     """
     if token is not None:
-        async with runtime.read_sessions() as session:
+        async with runtime.lookup_sessions() as session:
             key = await VerifyStreamToken(SqlUserRepository(session), _clock)(token, run_id)
         bind_caller(key.user_id, key.id)
         await limits.check_api(key.id, request)
