@@ -181,3 +181,23 @@ async def test_hammering_a_thread_with_posts_cancels_and_reconnects_leaves_every
     assert {r.status for r in runs} <= {"done", "canceled"}
     for run in runs:
         assert_log_is_whole(await _log(server, str(run.id)), run)
+
+
+@pytest.mark.parametrize("settings_overrides", [{"fake_llm_tokens": 3, "fake_llm_delay_ms": 1.0}])
+async def test_a_claimed_run_comes_with_the_history_its_thread_has_up_to_its_message(settings: Settings) -> None:
+    async with LiveServer.start(settings) as server:
+        alice = await server.user()
+        thread_id = await server.thread(alice)
+        for _ in range(2):
+            await server.wait_status(alice, (await server.ask(alice, thread_id))["run_id"], "done")
+        await server.runtime.executor.stop()  # the next run stays queued for the claim below
+        queued = await server.ask(alice, thread_id)
+        now = datetime.now(UTC)
+        (claimed,) = await server.runtime.store.claim(
+            "test-worker", now, now + timedelta(seconds=30), limit=5, history_turns=1
+        )
+        assert str(claimed.run.id) == queued["run_id"]
+        expected = await server.runtime.store.history(claimed.run.thread_id, claimed.run.message_id, 1)
+        assert claimed.history == expected
+        assert [m.role.value for m in expected] == ["user", "assistant", "user"]
+        assert expected[-1].id == claimed.run.message_id

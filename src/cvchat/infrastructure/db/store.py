@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar, cast
 from uuid import UUID
 
-from sqlalchemy import TextClause, and_, func, insert, or_, select, text, update
+import msgspec
+from sqlalchemy import Text, TextClause, and_, column, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from cvchat.domain.entities import Message, MessageRole, Run, RunStatus
@@ -66,11 +67,19 @@ WITH picked AS (
     INSERT INTO run_events (run_id, seq, type, data, created_at)
     SELECT id, last_seq, 'state', :data, :now FROM claimed
 )
-SELECT claimed.*, pg_notify(:channel, claimed.id::text || ' ' || claimed.last_seq || ' ' || claimed.last_seq
-                                      || ' ' || :origin)
+SELECT claimed.*,
+       (SELECT coalesce(json_agg(json_build_object('id', m.id, 'thread_id', m.thread_id, 'run_id', m.run_id,
+                                                   'role', m.role, 'content', m.content, 'created_at', m.created_at)
+                                 ORDER BY m.id), '[]')::text
+        FROM (SELECT * FROM messages
+              WHERE thread_id = claimed.thread_id AND id <= claimed.message_id
+              ORDER BY id DESC LIMIT :history_limit) AS m) AS history,
+       pg_notify(:channel, claimed.id::text || ' ' || claimed.last_seq || ' ' || claimed.last_seq || ' ' || :origin)
 FROM claimed
 """
-).columns(*_RUNS.c)
+).columns(*_RUNS.c, column("history", Text))
+"""Each claimed run comes with its history (as `SqlRunStore.history` reads it) as JSON: no second round trip."""
+_history_decoder = msgspec.json.Decoder(list[Message])
 
 
 def _pg_append(assignments: Sequence[str], with_answer: bool) -> TextClause:
@@ -152,11 +161,13 @@ class SqlRunStore:
                             "data": _RUNNING_DATA,
                             "channel": EVENTS_CHANNEL,
                             "origin": self._notify_origin,
+                            "history_limit": 2 * history_turns + 1,
                         },
                     )
                 ).all()
-                runs = sorted((to_run(cast(Any, r)) for r in rows), key=lambda r: r.id)
-                histories = await _histories(conn, runs, history_turns)
+            rows = sorted(rows, key=lambda r: r.id)
+            runs = [to_run(cast(Any, r)) for r in rows]
+            histories = {r.id: _starting_with_user(_history_decoder.decode(r.history)) for r in rows}
         else:
             oldest = (
                 select(_RUNS.c.id).where(_RUNS.c.status == RunStatus.QUEUED.value).order_by(_RUNS.c.id).limit(limit)
