@@ -161,7 +161,10 @@ class RunExecutor:
         self._stopping = False
         self._stopped = asyncio.Event()
         self._drained = asyncio.Event()
-        """Set once stopping and no run is left."""
+        """Set once stopping, no claim is in flight and no run is left."""
+        self._claim_idle = asyncio.Event()
+        self._claim_idle.set()
+        """Clear while a claim is in flight: its runs are the database's before they are in `_tasks`."""
         self._main: asyncio.Task[None] | None = None
         self.started = asyncio.Event()
 
@@ -191,6 +194,9 @@ class RunExecutor:
         self._stopping = True
         self._stopped.set()
         self._wake.set()
+        # A claim in flight has made runs ours in the database: they must be in `_tasks`, and drain like the others
+        # (leases renewed through the grace), before anything decides there is nothing to drain.
+        await self._claim_idle.wait()
         if not self._tasks:
             self._drained.set()
         if self._tasks:
@@ -237,6 +243,15 @@ class RunExecutor:
             logger.warning("orphaned_runs_ended", count=len(ended))
 
     async def _claim(self, group: asyncio.TaskGroup) -> None:
+        self._claim_idle.clear()
+        try:
+            await self._claim_runs(group)
+        finally:
+            self._claim_idle.set()
+            if self._stopping and not self._tasks and self._claim_idle.is_set():
+                self._drained.set()
+
+    async def _claim_runs(self, group: asyncio.TaskGroup) -> None:
         # One transaction claims as many runs as there is room for: claimed one at a time, a burst of runs queued
         # behind the flushes of the runs already going, and the hundredth waited seconds.
         while not self._stopping and (free := self._max_concurrent - len(self._tasks)) > 0:
@@ -265,7 +280,7 @@ class RunExecutor:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._lease_s / 3):
                     await (self._drained if self._stopping else self._stopped).wait()
-            if self._stopping and not self._tasks:
+            if self._drained.is_set():
                 return
             now = self._clock.now()
             try:
@@ -315,7 +330,7 @@ class RunExecutor:
             self._stop_reasons.pop(run.id, None)
             self._finishing.discard(run.id)
             self._wake.set()
-            if self._stopping and not self._tasks:
+            if self._stopping and not self._tasks and self._claim_idle.is_set():
                 self._drained.set()
 
     async def _execute(
