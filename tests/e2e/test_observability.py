@@ -4,6 +4,7 @@ run id; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from pathlib import Path
 
@@ -147,11 +148,22 @@ async def test_metrics_count_provider_errors_and_open_streams(database_url: str,
         auth = {"Authorization": f"Bearer {user['api_key']}"}
         thread = (await http.post("/api/threads", json={}, headers=auth)).json()["thread_id"]
         posted = (await http.post(f"/api/threads/{thread}/messages", json={"content": "Go?"}, headers=auth)).json()
-        async with aconnect_sse(http, "GET", posted["stream_url"]) as source:
-            async for sse in source.aiter_sse():
-                if sse.event == "token":
-                    break
+        first_token = asyncio.Event()
+
+        async def read() -> None:  # reads on: leaving the iterator early may close the stream
+            async with aconnect_sse(http, "GET", posted["stream_url"]) as source:
+                async for sse in source.aiter_sse():
+                    if sse.event == "token":
+                        first_token.set()
+
+        reader = asyncio.create_task(read())
+        try:
+            await asyncio.wait_for(first_token.wait(), 10)
             live = scrape((await http.get("/metrics")).text)
+        finally:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
         assert value(live, "cvchat_sse_streams_open") == 1
         assert value(live, "cvchat_runs_active") == 1
 
