@@ -10,7 +10,12 @@ from cvchat.domain.ports import Finish, LlmRequest, LlmStreamChunk, TextDelta, U
 
 
 class FakeProvider:
-    """Streams `tokens` tokens (`tok0 tok1 ...`), sleeping `delay_ms` before each; fails after `fail_after` tokens."""
+    """Streams `tokens` tokens (`tok0 tok1 ...`), one every `delay_ms`; fails after `fail_after` tokens.
+
+    Token i is due `(i + 1) * delay_ms` after the stream starts, as a remote model produces it whatever the client
+    does: a busy event loop reads late tokens together, and its delays do not add up over the run. (Sleeping
+    `delay_ms` after each token made a 100-token run take seconds longer under load, counted as service overhead.)
+    """
 
     name = "fake"
     model = "fake-1"
@@ -21,6 +26,8 @@ class FakeProvider:
     async def stream(self, request: LlmRequest) -> AsyncIterator[LlmStreamChunk]:
         prompt_words = sum(len(t.text.split()) for t in request.turns) + len(request.system.split())
         yield UsageReport(input_tokens=prompt_words)
+        loop = asyncio.get_running_loop()
+        start = loop.time()
         for i in range(self._tokens):
             if self._fail_after is not None and i >= self._fail_after:
                 raise ProviderError(
@@ -29,7 +36,7 @@ class FakeProvider:
                     retryable=True,
                 )
             if self._delay_s:
-                await asyncio.sleep(self._delay_s)
+                await asyncio.sleep(max(0.0, start + (i + 1) * self._delay_s - loop.time()))
             yield TextDelta(text=f"tok{i} ")
         yield UsageReport(output_tokens=self._tokens)
         yield Finish(reason="end")
