@@ -201,3 +201,44 @@ async def test_a_claimed_run_comes_with_the_history_its_thread_has_up_to_its_mes
         assert claimed.history == expected
         assert [m.role.value for m in expected] == ["user", "assistant", "user"]
         assert expected[-1].id == claimed.run.message_id
+
+
+@pytest.mark.parametrize("moment", ["while the claim is in flight", "after the claim, before the run starts"])
+@pytest.mark.parametrize("settings_overrides", [{"fake_llm_tokens": 400, "fake_llm_delay_ms": 20.0}])
+async def test_a_cancel_landing_around_the_claim_ends_the_run_canceled(server: LiveServer, moment: str) -> None:
+    """A cancel can reach the executor while its claim of that run is in flight, or after the claim returned but
+    before the run's task has taken a step. Either way the run ends `canceled` at once and frees its slot. The real
+    claim runs; only the cancel is timed, by calling the bus's own delivery at that instant."""
+    runtime = server.runtime
+    real_claim = runtime.store.claim
+    loop = asyncio.get_running_loop()
+
+    async def timed_claim(*args: Any, **kwargs: Any) -> Any:
+        if moment.startswith("while"):
+            async with runtime.read_sessions() as session:
+                queued = (await session.scalars(select(RunModel.id).where(RunModel.status == "queued"))).all()
+            for run_id in queued:
+                loop.call_soon(runtime.bus.signal_cancel, run_id)  # delivered during the claim's I/O
+            return await real_claim(*args, **kwargs)
+        claimed = await real_claim(*args, **kwargs)
+        for c in claimed:
+            loop.call_soon(runtime.bus.signal_cancel, c.run.id)  # before the new task's first step
+        return claimed
+
+    runtime.store.claim = timed_claim  # type: ignore[method-assign]
+    try:
+        user = await server.user()
+        thread = await server.thread(user)
+        run = await server.ask(user, thread)
+        ended = await server.wait_status(user, run["run_id"], "canceled", "done", "error", timeout=5)
+    finally:
+        runtime.store.claim = real_claim  # type: ignore[method-assign]
+    assert ended["status"] == "canceled"
+    async with runtime.read_sessions() as session:
+        row = (await session.scalars(select(RunModel).where(RunModel.id == uuid.UUID(run["run_id"])))).one()
+    assert_log_is_whole(await _log(server, run["run_id"]), row)
+    assert runtime.executor.active_runs == 0
+    # The thread takes the next message, and the executor still stops promptly.
+    assert (await server.post(user, thread, "again")).status_code == 202
+    async with asyncio.timeout(10):
+        await runtime.executor.stop()

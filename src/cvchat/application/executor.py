@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from uuid import UUID
@@ -22,6 +23,8 @@ logger = structlog.get_logger()
 
 WORKER_LOST = "worker lost: the process running this run stopped before it finished"
 SHUTDOWN_REASON = "the server shut down before this run finished; post the message again"
+_EARLY_CANCELS_KEPT = 1000
+"""On PostgreSQL every worker hears every cancel: only the latest few for unknown runs are kept."""
 
 
 class EventWriter:
@@ -155,6 +158,11 @@ class RunExecutor:
         self._metrics: RunMetrics = metrics or NoMetrics()
         self._tasks: dict[UUID, asyncio.Task[None]] = {}
         self._stop_reasons: dict[UUID, str] = {}
+        self._executing: set[UUID] = set()
+        """Runs inside `_execute`, the only place a stop is delivered by cancelling the task; elsewhere the supervisor
+        reads `_stop_reasons` itself (a task cancelled before it started would never run its `finally`)."""
+        self._early_cancels: OrderedDict[UUID, None] = OrderedDict()
+        """Cancels of runs not (yet) in `_tasks`: a claim in flight may be about to start them."""
         self._finishing: set[UUID] = set()
         """Runs writing their terminal events: a cancel now would interrupt that write, so it is ignored."""
         self._wake = asyncio.Event()
@@ -201,18 +209,30 @@ class RunExecutor:
             self._drained.set()
         if self._tasks:
             await asyncio.wait(list(self._tasks.values()), timeout=self._grace_s)
-        for run_id, task in list(self._tasks.items()):
-            if run_id not in self._stop_reasons and run_id not in self._finishing:
-                self._stop_reasons[run_id] = "shutdown"
-                task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._main
+        for run_id in list(self._tasks):
+            self._stop(run_id, "shutdown")
+        try:
+            await asyncio.shield(self._main)  # our caller's cancellation must not cancel every run mid-write
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise
 
     def _on_cancel(self, run_id: UUID) -> None:
+        if run_id not in self._tasks:
+            self._early_cancels[run_id] = None
+            while len(self._early_cancels) > _EARLY_CANCELS_KEPT:
+                self._early_cancels.popitem(last=False)
+            return
+        self._stop(run_id, "cancel")
+
+    def _stop(self, run_id: UUID, reason: str) -> None:
+        """Once only, and never while the run writes its terminal events (that write must not be interrupted)."""
+        if run_id in self._stop_reasons or run_id in self._finishing:
+            return
+        self._stop_reasons[run_id] = reason
         task = self._tasks.get(run_id)
-        # Once only: a second cancel would land inside the supervisor while it writes the terminal events.
-        if task is not None and not task.done() and run_id not in self._stop_reasons and run_id not in self._finishing:
-            self._stop_reasons[run_id] = "cancel"
+        if task is not None and run_id in self._executing:
             task.cancel()
 
     async def _run(self) -> None:
@@ -268,6 +288,9 @@ class RunExecutor:
                 logger.exception("claim_failed")
                 return
             for c in claimed:
+                if c.run.id in self._early_cancels:  # cancelled while the claim was in flight
+                    del self._early_cancels[c.run.id]
+                    self._stop_reasons[c.run.id] = "cancel"
                 self._metrics.run_started((now - c.run.created_at).total_seconds())
                 self._tasks[c.run.id] = group.create_task(self._supervise(c), name=f"run-{c.run.id}")
             self._metrics.runs_active(len(self._tasks))
@@ -306,7 +329,15 @@ class RunExecutor:
         started = time.monotonic()
         try:
             await self._bus.publish([running_event])
-            events, terminal = await self._execute(run, writer, claimed.history)
+            reason = self._stop_reasons.get(run.id)
+            if reason is not None:  # stopped before it began
+                events, terminal = self._stop_result(reason)
+            else:
+                self._executing.add(run.id)
+                try:
+                    events, terminal = await self._execute(run, writer, claimed.history)
+                finally:
+                    self._executing.discard(run.id)
             self._finishing.add(run.id)  # no await since _execute returned: no cancel can slip in between
             await writer.finish(
                 events,
@@ -351,11 +382,7 @@ class RunExecutor:
             task = asyncio.current_task()
             assert task is not None
             task.uncancel()
-            if reason == "cancel":
-                return [Canceled(reason="canceled by the user"), StateChanged(status=RunStatus.CANCELED)], (
-                    TerminalUpdate(status=RunStatus.CANCELED, finished_at=self._clock.now())
-                )
-            return self._failed(SHUTDOWN_REASON, "shutdown", True)
+            return self._stop_result(reason)
         except RunLostError:
             raise
         except ProviderError as exc:
@@ -376,6 +403,13 @@ class RunExecutor:
         return [final_event(answer), StateChanged(status=RunStatus.DONE)], TerminalUpdate(
             status=RunStatus.DONE, finished_at=now, usage=answer.usage, answer=message
         )
+
+    def _stop_result(self, reason: str) -> tuple[list[RunEvent], TerminalUpdate]:
+        if reason == "cancel":
+            return [Canceled(reason="canceled by the user"), StateChanged(status=RunStatus.CANCELED)], (
+                TerminalUpdate(status=RunStatus.CANCELED, finished_at=self._clock.now())
+            )
+        return self._failed(SHUTDOWN_REASON, "shutdown", True)
 
     def _failed(self, message: str, code: str, retryable: bool) -> tuple[list[RunEvent], TerminalUpdate]:
         events: list[RunEvent] = [
