@@ -11,10 +11,8 @@ accepted one gets the `RateLimit-*` headers too (added by `add_rate_limit_header
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 from uuid import UUID
@@ -120,6 +118,24 @@ def _window(seconds: int) -> str:
     return {60: "minute", 3600: "hour"}.get(seconds, f"{seconds} s")
 
 
+class StreamSlot:
+    """One open stream's place in its key's count; `release()` may be called any number of times."""
+
+    def __init__(self, slots: StreamSlots, key_id: UUID) -> None:
+        self._slots, self._key_id, self._held = slots, key_id, True
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self._slots.release(self._key_id)
+
+    def __enter__(self) -> StreamSlot:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
 class StreamSlots:
     """Open event streams per key in this worker (and in all, on the `cvchat_sse_streams_open` gauge)."""
 
@@ -130,8 +146,8 @@ class StreamSlots:
     def open_for(self, key_id: UUID) -> int:
         return self._open.get(key_id, 0)
 
-    def acquire(self, key_id: UUID) -> None:
-        """Take a slot or refuse with 429; the caller must `release` it when the stream ends."""
+    def acquire(self, key_id: UUID) -> StreamSlot:
+        """Take a slot or refuse with 429; the slot must be released when the stream ends."""
         if self.limit and self._open.get(key_id, 0) >= self.limit:
             raise TooManyRequestsException(
                 detail=f"this key already has {self.limit} event streams open (MAX_STREAMS_PER_KEY); "
@@ -140,6 +156,7 @@ class StreamSlots:
             )
         self._open[key_id] = self._open.get(key_id, 0) + 1
         SSE_STREAMS.inc()
+        return StreamSlot(self, key_id)
 
     def release(self, key_id: UUID) -> None:
         SSE_STREAMS.dec()
@@ -148,13 +165,6 @@ class StreamSlots:
             self._open[key_id] = left
         else:
             self._open.pop(key_id, None)
-
-    @contextlib.contextmanager
-    def held(self, key_id: UUID) -> Iterator[None]:
-        try:
-            yield
-        finally:
-            self.release(key_id)
 
 
 class Limits:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import weakref
 from collections.abc import AsyncIterator
 from typing import Annotated
 from uuid import UUID
@@ -32,13 +34,14 @@ from cvchat.infrastructure.web.deps import (
     provide_stream_run_events,
 )
 from cvchat.infrastructure.web.errors import problem_responses
-from cvchat.infrastructure.web.limits import Limits, StreamSlots
+from cvchat.infrastructure.web.limits import Limits, StreamSlot
 from cvchat.infrastructure.web.openapi import StreamOperation
 from cvchat.infrastructure.web.schemas import CancelResult, EventEnvelope, EventsPage, RunRead, StreamDone
 
 RunId = Annotated[UUID, PathParameter(title="Run id", description="The id of one of your runs.")]
 _SSE_HEADERS = {"Cache-Control": "no-cache", "Connection": "keep-alive", "X-Accel-Buffering": "no"}
 MAX_SEQ = 2**31 - 1
+_SEQ_TEXT = re.compile(r"[0-9]{1,10}")  # ASCII digits only, and few enough for int() to be cheap
 """The largest seq a log can reach (`run_events.seq` is a 32-bit INTEGER): a larger `after` is a 400, not a 500."""
 
 _SSE_DESCRIPTION = """A `text/event-stream` of the run's log. It opens with `retry:`, replays the events after the
@@ -54,8 +57,9 @@ def parse_position(last_event_id: str | None, after: int | None) -> int:
     if last_event_id is None:
         return after or 0
     text = last_event_id.strip()
-    if not text.isdigit():
-        raise InvalidPositionError(f"Last-Event-ID must be a non-negative integer seq, got {last_event_id!r}")
+    if not _SEQ_TEXT.fullmatch(text) or int(text) > MAX_SEQ:
+        shown = last_event_id if len(last_event_id) <= 40 else last_event_id[:40] + "…"
+        raise InvalidPositionError(f"Last-Event-ID must be a seq from 0 to {MAX_SEQ}, got {shown!r}")
     return int(text)
 
 
@@ -176,10 +180,13 @@ class RunController(Controller):
             raise NotFoundError(f"run {run_id} not found")
         if not stream_run_events.check_position(run, position):
             return Response(None, status_code=HTTP_204_NO_CONTENT)
-        limits.streams.acquire(key.id)  # 429 beyond MAX_STREAMS_PER_KEY; released when the stream ends
+        slot = limits.streams.acquire(key.id)  # 429 beyond MAX_STREAMS_PER_KEY
+        body = _frames(stream_run_events, run, position, runtime.settings.sse_retry_ms, key.id, slot)
+        # Released when the body ends, or when it is dropped without ever being iterated (its finally never runs).
+        weakref.finalize(body, slot.release)
         # A plain Stream of ready SSE bytes: Litestar's ServerSentEvent would encode (and send) each event on its own.
         return Stream(
-            _frames(stream_run_events, run, position, runtime.settings.sse_retry_ms, key.id, limits.streams),
+            body,
             media_type="text/event-stream",
             headers=_SSE_HEADERS,
         )
@@ -191,10 +198,10 @@ async def _frames(
     position: int,
     retry_ms: int,
     key_id: UUID,
-    slots: StreamSlots,
+    slot: StreamSlot,
 ) -> AsyncIterator[bytes]:
     """The stream's body in SSE wire format: one chunk, so one socket write, per batch of events."""
-    with slots.held(key_id):
+    with slot:
         yield b"retry: %d\r\n\r\n" % retry_ms
         async for item in stream_run_events(run.id, position, key_id):
             if isinstance(item, Heartbeat):
