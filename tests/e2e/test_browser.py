@@ -439,3 +439,13 @@ def test_narrow_screen(page: Page) -> None:
 def test_screenshots_were_written() -> None:
     names = {p.stem for p in SCREENSHOTS.glob("*.png")}
     assert {"02-streaming", "03-answer", "06-reconnecting", "09-cv-browser", "11-narrow"} <= names
+
+
+def test_the_page_is_locked_down_and_broke_no_rule(page: Page) -> None:
+    """The page is served with a strict Content-Security-Policy, and nothing it did in these tests was blocked."""
+    served = page.api.get("/")
+    policy = served.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert served.headers["x-content-type-options"] == "nosniff"
+    blocked = [m for m in page.console() if "Content Security Policy" in m or "Refused to" in m]
+    assert not blocked, blocked

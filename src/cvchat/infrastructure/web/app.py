@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyInitPlugin, SQLAlchemySerializationPlugin
-from litestar import Litestar
+from litestar import Litestar, Response
 from litestar.config.app import AppConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import CacheControlHeader
@@ -85,6 +85,22 @@ def _drain_on_sigterm(runtime: Runtime) -> None:
             previous(signum, frame)
 
     signal.signal(signal.SIGTERM, handler)
+
+
+# The page keeps the API key in localStorage: only its own scripts may run, and it may not be framed.
+_PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self' blob:; frame-src blob:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _page_headers(response: Response[Any]) -> Response[Any]:
+    response.headers.update(_PAGE_HEADERS)
+    return response
 
 
 def build_log_config(settings: Settings) -> StructlogConfig:
@@ -168,6 +184,7 @@ def create_app(settings: Settings | None = None, *, drain_on_sigterm: bool = Fal
                 html_mode=True,
                 name="ui",
                 cache_control=CacheControlHeader(no_cache=True),
+                after_request=_page_headers,
             ),
         ],
         plugins=[

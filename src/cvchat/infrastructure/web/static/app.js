@@ -237,13 +237,14 @@ async function openThread(threadId) {
   }
   if (!thread.messages.length) messages.append(emptyState);
   // Finished runs are replayed from their JSON log; a run still going is followed live (reattach after reload).
-  await Promise.all(runs.map(({ view, answer }) => restoreRun(view, answer)));
+  await Promise.all(runs.map(({ view, answer }) => restoreRun(view, answer, threadId)));
   scrollToEnd(true);
 }
 
-async function restoreRun(view, answer) {
+async function restoreRun(view, answer, threadId) {
   try {
     const run = await api(`/api/runs/${view.runId}`);
+    if (state.threadId !== threadId) return; // the person moved on to another thread meanwhile
     if (TERMINAL.has(run.status)) await view.catchUp();
     else follow(view, run.stream_url);
   } catch (error) {
@@ -424,6 +425,7 @@ class RunStream {
   }
 
   open(url) {
+    if (this.source) this.source.close();
     const source = new EventSource(url);
     this.source = source;
     for (const type of EVENT_TYPES) {
@@ -487,8 +489,8 @@ class RunStream {
       }
       this.open(`${run.stream_url}&after=${this.view.lastSeq}`);
     } catch (error) {
-      if (error.status === 401 || error.status === 404) {
-        this.view.setStatusText(error.message);
+      if ([401, 404, 410].includes(error.status)) {
+        this.view.setStatusText(error.message); // revoked key, deleted run, or events pruned: retrying cannot help
         this.end();
         return;
       }
@@ -588,7 +590,9 @@ $("#cancel").addEventListener("click", async () => {
   if (!stream) return;
   $("#cancel").disabled = true;
   try {
-    await api(`/api/runs/${stream.view.runId}/cancel`, { method: "POST" });
+    const result = await api(`/api/runs/${stream.view.runId}/cancel`, { method: "POST" });
+    // The answer comes once the run has stopped; if it had not stopped in time, let the person try again.
+    if (!TERMINAL.has(result.status) && state.active === stream) $("#cancel").disabled = false;
   } catch (error) {
     showError(error);
     $("#cancel").disabled = false;
