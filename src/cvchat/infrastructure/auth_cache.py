@@ -17,7 +17,8 @@ class PrincipalCache:
     """Verified keys by their hash, dropped as soon as the event bus announces the key revoked.
 
     Every revocation (by the user, an admin, or a deleted account) is announced after its commit: locally at once, and
-    to the other workers by NOTIFY, which reaches them before the revoking request is even answered. While this
+    to the other workers by NOTIFY, which they hear a few milliseconds later (delivery is asynchronous, so another
+    worker may still accept the key for that long after the revoking request is answered). While this
     process's bus cannot hear announcements (its PostgreSQL listening connection is lost), the cache is emptied and
     not used, because a revocation could pass unheard. A revocation written behind the service's back (plain SQL)
     is heard by nobody: it takes effect within `TTL_S`.

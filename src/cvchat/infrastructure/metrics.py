@@ -36,7 +36,7 @@ PROVIDER_ERRORS = Counter(
 )
 RUNS_ACTIVE = Gauge("cvchat_runs_active", "Runs executing now.", multiprocess_mode="livesum")
 RUNS_QUEUED = Gauge(
-    "cvchat_runs_queued", "Runs waiting to be claimed (sampled by each worker).", multiprocess_mode="max"
+    "cvchat_runs_queued", "Runs waiting to be claimed (sampled by each worker).", multiprocess_mode="livemax"
 )
 SSE_STREAMS = Gauge("cvchat_sse_streams_open", "Event streams open now.", multiprocess_mode="livesum")
 SEARCH_LATENCY = Histogram(

@@ -357,7 +357,8 @@ class SqlRunStore:
             condition = condition & (RunModel.lease_expires_at < now)
         ended: list[list[StoredEvent]] = []
         async with self._sessions() as session, session.begin():
-            for run_id in (await session.scalars(select(RunModel.id).where(condition))).all():
+            # In id order, so two sweepers lock the rows they share in the same order (no deadlock).
+            for run_id in (await session.scalars(select(RunModel.id).where(condition).order_by(RunModel.id))).all():
                 last = await session.scalar(
                     run_update(run_id, condition)
                     .values(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -80,7 +81,8 @@ def _drain_on_sigterm(runtime: Runtime) -> None:
     previous = signal.getsignal(signal.SIGTERM)
 
     def handler(signum: int, frame: Any) -> None:
-        loop.call_soon_threadsafe(runtime.begin_drain)
+        # A fresh context: the signal may interrupt a request, whose ids must not mark the drain's log lines.
+        loop.call_soon_threadsafe(runtime.begin_drain, context=contextvars.Context())
         if callable(previous):
             previous(signum, frame)
 

@@ -21,11 +21,9 @@ from litestar import Request
 from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import TooManyRequestsException
 from litestar.types import Message, Scope
-from sqlalchemy import case
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cvchat.infrastructure.db.models import RateLimitWindowModel
 from cvchat.infrastructure.metrics import SSE_STREAMS
 from cvchat.infrastructure.settings import Settings
 
@@ -61,25 +59,31 @@ class MemoryRateCounter:
 
 
 class SqlRateCounter:
-    """Fixed windows in PostgreSQL: one UPSERT … RETURNING per check, atomic across workers and hosts."""
+    """Fixed windows in PostgreSQL: one autocommit UPSERT … RETURNING per check, atomic across workers and hosts.
+
+    The window is taken from the database's clock, not each host's, so hosts whose clocks disagree count in the same
+    window; a window never moves backwards.
+    """
+
+    _UPSERT = text(
+        """
+INSERT INTO rate_limit_windows (key, window_start, hits)
+VALUES (:key, (floor(extract(epoch FROM now()) / :window) * :window)::bigint, 1)
+ON CONFLICT (key) DO UPDATE SET
+    hits = CASE WHEN rate_limit_windows.window_start >= excluded.window_start
+                THEN rate_limit_windows.hits + 1 ELSE 1 END,
+    window_start = greatest(rate_limit_windows.window_start, excluded.window_start)
+RETURNING hits, window_start, extract(epoch FROM now())::float8 AS now_s
+"""
+    )
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._table = RateLimitWindowModel.__table__
+        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     async def hit(self, key: str, window_s: int) -> Hit:
-        now = time.time()
-        start = int(now // window_s * window_s)
-        t = self._table
-        insert = pg_insert(t).values(key=key, window_start=start, hits=1)
-        same_window = t.c.window_start == insert.excluded.window_start
-        statement = insert.on_conflict_do_update(
-            index_elements=[t.c.key],
-            set_={"hits": case((same_window, t.c.hits + 1), else_=1), "window_start": insert.excluded.window_start},
-        ).returning(t.c.hits)
-        async with self._engine.begin() as conn:
-            hits = (await conn.execute(statement)).scalar_one()
-        return Hit(int(hits), start + window_s - now)
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(self._UPSERT, {"key": key, "window": window_s})).one()
+        return Hit(int(row.hits), float(row.window_start) + window_s - float(row.now_s))
 
 
 @dataclass(frozen=True)
