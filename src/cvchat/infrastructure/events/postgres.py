@@ -40,11 +40,19 @@ class PgEventBus(InProcessEventBus):
     """
 
     def __init__(
-        self, dsn: str, origin: str, event_log: EventLog, subscriber_capacity: int = 256, reconnect_max_s: float = 2.0
+        self,
+        dsn: str,
+        origin: str,
+        event_log: EventLog,
+        subscriber_capacity: int = 256,
+        reconnect_max_s: float = 2.0,
+        ping_s: float = 10.0,
+        ping_timeout_s: float = 5.0,
     ) -> None:
         super().__init__(subscriber_capacity)
         self._dsn, self.origin, self._log = dsn, origin, event_log
         self._reconnect_max_s = reconnect_max_s
+        self._ping_s, self._ping_timeout_s = ping_s, ping_timeout_s
         self._conn: asyncpg.Connection | None = None
         self._conn_lock = asyncio.Lock()
         self._delivered: dict[UUID, int] = {}
@@ -93,9 +101,16 @@ class PgEventBus(InProcessEventBus):
     async def _supervise(self) -> None:
         """Re-establish a lost listening connection, then make every local subscriber and executor catch up."""
         while not self._closed:
-            await self._lost.wait()
+            # An idle LISTEN connection can be dropped silently (a NAT or load balancer forgets it): nothing would
+            # tell us, and every NOTIFY would be lost. A ping every `ping_s` finds out.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._lost.wait(), self._ping_s)
             if self._closed:
                 return
+            if not self._lost.is_set():
+                if await self._answers_ping():
+                    continue
+                self._lost.set()
             logger.warning("event_bus_connection_lost")
             self.signal_revocations_missed()
             await self._disconnect()
@@ -117,6 +132,17 @@ class PgEventBus(InProcessEventBus):
             for run_id in self.subscribed_runs():
                 self.signal_queued(run_id)  # wake executors: a queued run may have been announced meanwhile
             self.signal_queued(UUID(int=0))
+
+    async def _answers_ping(self) -> bool:
+        try:
+            async with self._conn_lock:
+                if self._conn is None or self._conn.is_closed():
+                    return False
+                await asyncio.wait_for(self._conn.fetchval("SELECT 1"), self._ping_timeout_s)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+            logger.warning("event_bus_ping_failed", error=type(exc).__name__)
+            return False
+        return True
 
     async def _close_streams_of_revoked_keys(self) -> None:
         """A revocation announced while the connection was down was missed: ask the database instead."""
