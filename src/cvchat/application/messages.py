@@ -8,7 +8,7 @@ import msgspec
 
 from cvchat.application.common import new_id, sha256_hex
 from cvchat.domain.entities import Message, MessageRole, Run, RunStatus
-from cvchat.domain.errors import DuplicateRequestError, IdempotencyKeyReusedError, NotFoundError
+from cvchat.domain.errors import IdempotencyKeyReusedError, NotFoundError, ThreadBusyError
 from cvchat.domain.events import StateChanged, StoredEvent
 from cvchat.domain.ports import Clock, RunRepository, ThreadRepository
 
@@ -41,38 +41,40 @@ class PostMessage:
         self._threads, self._runs, self._clock = threads, runs, clock
 
     async def __call__(self, cmd: PostMessageInput) -> PostMessageResult:
-        if await self._threads.get_owned(cmd.thread_id, cmd.user_id) is None:
-            raise NotFoundError(f"thread {cmd.thread_id} not found")
         request_hash = sha256_hex(str(cmd.thread_id), cmd.content)
-        if cmd.idempotency_key is not None:
-            earlier = await self._replay(cmd, request_hash)
-            if earlier is not None:
-                return earlier
         now = self._clock.now()
-        message = Message(
-            id=new_id(), thread_id=cmd.thread_id, role=MessageRole.USER, content=cmd.content, created_at=now
-        )
+        message_id = new_id()
         run = Run(
             id=new_id(),
             thread_id=cmd.thread_id,
             user_id=cmd.user_id,
-            message_id=message.id,
+            message_id=message_id,
             status=RunStatus.QUEUED,
             created_at=now,
             last_seq=1,
             idempotency_key=cmd.idempotency_key,
             request_hash=request_hash,
         )
+        message = Message(
+            id=message_id,
+            thread_id=cmd.thread_id,
+            run_id=run.id,
+            role=MessageRole.USER,
+            content=cmd.content,
+            created_at=now,
+        )
         first = StoredEvent(run_id=run.id, seq=1, event=StateChanged(status=RunStatus.QUEUED))
-        try:
-            await self._runs.add_queued(msgspec.structs.replace(message, run_id=run.id), run, first)
-        except DuplicateRequestError:
-            # A concurrent request with the same key won the insert: answer as a replay of it.
+        # The common case first: one write that checks every rule. Only when it stored nothing do we ask why.
+        if await self._runs.add_queued(message, run, first):
+            return PostMessageResult(run=run)
+        if await self._threads.get_owned(cmd.thread_id, cmd.user_id) is None:
+            raise NotFoundError(f"thread {cmd.thread_id} not found")
+        if cmd.idempotency_key is not None:
+            # An earlier request with this key (perhaps a concurrent one, stored first): replay it or refuse.
             earlier = await self._replay(cmd, request_hash)
-            if earlier is None:
-                raise
-            return earlier
-        return PostMessageResult(run=run)
+            if earlier is not None:
+                return earlier
+        raise ThreadBusyError(f"thread {cmd.thread_id} already has an active run; wait for it to finish or cancel it")
 
     async def _replay(self, cmd: PostMessageInput, request_hash: str) -> PostMessageResult | None:
         assert cmd.idempotency_key is not None

@@ -82,10 +82,11 @@ class MessageRepository(Protocol):
 class RunRepository(Protocol):
     """Runs as the request path sees them."""
 
-    async def add_queued(self, message: Message, run: Run, first_event: StoredEvent) -> None:
-        """Store the user message, the queued run and its `state: queued` event together.
+    async def add_queued(self, message: Message, run: Run, first_event: StoredEvent) -> bool:
+        """Store the user message, the queued run and its `state: queued` event together; True when stored.
 
-        Raises ThreadBusyError when the thread already has an active run.
+        Nothing is stored (False) unless the run's thread belongs to the run's user, the thread has no active run, and
+        the user has no run with the run's Idempotency-Key. May commit on its own (one autocommit statement).
         """
 
     async def get_owned(self, run_id: UUID, user_id: UUID) -> Run | None: ...

@@ -56,6 +56,10 @@ class Runtime:
             expire_on_commit=False,
         )
         """For a lookup that is one statement: autocommit on PostgreSQL, one round trip instead of three."""
+        self.statement_engine: AsyncEngine | None = (
+            self.writer_engine.execution_options(isolation_level="AUTOCOMMIT") if settings.is_postgres else None
+        )
+        """PostgreSQL: the writer engine in autocommit, for a request's write that is one statement (posting)."""
         self.event_log = SqlEventLog(self.reader_engine)
         self.bus: InProcessEventBus
         if settings.is_postgres:

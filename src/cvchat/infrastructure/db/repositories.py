@@ -10,12 +10,12 @@ from uuid import UUID
 import msgspec
 from advanced_alchemy.exceptions import IntegrityError as RepositoryIntegrityError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, text, true, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from cvchat.domain.entities import ApiKey, Message, Page, Run, RunStatus, Thread, Usage, User
-from cvchat.domain.errors import DuplicateRequestError, ThreadBusyError, UserNameTakenError
+from cvchat.domain.errors import UserNameTakenError
 from cvchat.domain.events import StoredEvent, decode_event, encode_event
 from cvchat.infrastructure.db.models import (
     ApiKeyModel,
@@ -239,29 +239,93 @@ class SqlMessageRepository:
         return [to_message(r) for r in reversed(rows[:limit])]
 
 
-class SqlRunRepository:
-    """RunRepository on Advanced Alchemy, in the request's session."""
+# PostgreSQL's post, one statement: the run is inserted only from its user's thread, and ON CONFLICT DO NOTHING
+# (no target: every unique index is an arbiter) stores nothing when the thread already has an active run (the partial
+# index uq_runs_one_active_per_thread) or the user already used the Idempotency-Key (uq_runs_user_id_idempotency_key),
+# also when the conflicting run is being inserted by a concurrent post: the statement waits for that one to end. The
+# message and the first event are inserted from the run's RETURNING, so they exist exactly when the run does.
+_PG_ADD_QUEUED = text(
+    """
+WITH run AS (
+    INSERT INTO runs (id, thread_id, user_id, message_id, status, created_at, last_seq, idempotency_key, request_hash)
+    SELECT :run_id, threads.id, :user_id, :message_id, :status, :created_at, :last_seq, :idempotency_key,
+           :request_hash
+    FROM threads
+    WHERE threads.id = :thread_id AND threads.user_id = :user_id
+    ON CONFLICT DO NOTHING
+    RETURNING id, thread_id
+), message AS (
+    INSERT INTO messages (id, thread_id, run_id, role, content, created_at)
+    SELECT :message_id, run.thread_id, run.id, :role, :content, :message_at FROM run
+), first_event AS (
+    INSERT INTO run_events (run_id, seq, type, data, created_at)
+    SELECT run.id, :seq, :type, :data, :created_at FROM run
+)
+SELECT id FROM run
+"""
+)
 
-    def __init__(self, session: AsyncSession) -> None:
+
+class SqlRunRepository:
+    """RunRepository on Advanced Alchemy, in the request's session.
+
+    With `autocommit` (PostgreSQL: the writer engine in autocommit), `add_queued` is one statement of its own, one
+    round trip where the session's transaction took six (BEGIN, the thread check, three INSERTs, COMMIT).
+    """
+
+    def __init__(self, session: AsyncSession, autocommit: AsyncEngine | None = None) -> None:
         self._session = session
         self._rows = _RunRows(session=session)
+        self._autocommit = autocommit
 
-    async def add_queued(self, message: Message, run: Run, first_event: StoredEvent) -> None:
+    async def add_queued(self, message: Message, run: Run, first_event: StoredEvent) -> bool:
+        if self._autocommit is not None:
+            return await self._add_queued_in_one_statement(message, run, first_event)
+        owned = await self._session.scalar(
+            select(ThreadModel.id).where(ThreadModel.id == run.thread_id, ThreadModel.user_id == run.user_id)
+        )
+        if owned is None:
+            return False
         values = msgspec.structs.asdict(run)
         values.pop("usage")
         values["status"] = run.status.value
         try:
-            self._session.add(message_row(message))
-            self._session.add(RunModel(**values))
-            await self._session.flush()
-            await self._session.execute(insert(RunEventModel), [event_row(first_event, run.created_at)])
+            # A savepoint: a refused post leaves nothing behind, and the caller's transaction stays usable.
+            async with self._session.begin_nested():
+                self._session.add(message_row(message))
+                self._session.add(RunModel(**values))
+                await self._session.flush()
+                await self._session.execute(insert(RunEventModel), [event_row(first_event, run.created_at)])
         except IntegrityError:
-            await self._session.rollback()
-            if run.idempotency_key is not None and await self.find_by_idempotency_key(run.user_id, run.idempotency_key):
-                raise DuplicateRequestError("a request with this Idempotency-Key was stored first") from None
-            raise ThreadBusyError(
-                f"thread {run.thread_id} already has an active run; wait for it to finish or cancel it"
-            ) from None
+            return False  # the thread has an active run, or the user already used the key
+        return True
+
+    async def _add_queued_in_one_statement(self, message: Message, run: Run, first_event: StoredEvent) -> bool:
+        assert self._autocommit is not None
+        event = event_row(first_event, run.created_at)
+        params = {
+            "run_id": run.id,
+            "thread_id": run.thread_id,
+            "user_id": run.user_id,
+            "message_id": message.id,
+            "status": run.status.value,
+            "created_at": run.created_at,
+            "last_seq": run.last_seq,
+            "idempotency_key": run.idempotency_key,
+            "request_hash": run.request_hash,
+            "role": message.role.value,
+            "content": message.content,
+            "message_at": message.created_at,
+            "seq": event["seq"],
+            "type": event["type"],
+            "data": event["data"],
+        }
+        try:
+            async with self._autocommit.connect() as conn:
+                return (await conn.execute(_PG_ADD_QUEUED, params)).first() is not None
+        except IntegrityError:
+            # Only a foreign key can fail now: the thread was deleted while the run was being inserted.
+            return False
 
     async def get_owned(self, run_id: UUID, user_id: UUID) -> Run | None:
         row = await self._rows.get_one_or_none(id=run_id, user_id=user_id)

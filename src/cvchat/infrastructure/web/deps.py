@@ -63,8 +63,10 @@ async def provide_messages_repo(db_session: NamedDependency[AsyncSession]) -> Sq
     return SqlMessageRepository(db_session)
 
 
-async def provide_runs_repo(db_session: NamedDependency[AsyncSession]) -> SqlRunRepository:
-    return SqlRunRepository(db_session)
+async def provide_runs_repo(
+    db_session: NamedDependency[AsyncSession], runtime: NamedDependency[Runtime]
+) -> SqlRunRepository:
+    return SqlRunRepository(db_session, runtime.statement_engine)
 
 
 def provide_create_user(users_repo: NamedDependency[SqlUserRepository]) -> CreateUser:

@@ -188,7 +188,8 @@ class ThreadController(Controller):
             )
         )
         run = result.run
-        # Commit before announcing: the executor must find the queued run when it looks.
+        # Commit before announcing: the executor must find the queued run when it looks. (On PostgreSQL the post was
+        # one autocommit statement, already committed; the session has nothing left to commit.)
         await db_session.commit()
         if not result.replayed:
             await event_bus.announce_queued(run.id)
