@@ -61,6 +61,7 @@ SERVER_SETTINGS = {
     "rate_limit_requests_per_minute": 0,
     "rate_limit_runs_per_minute": 0,
     "rate_limit_signups_per_hour": 0,
+    "rate_limit_auth_failures_per_minute": 0,  # the fuzzer sends many bad keys on purpose
 }
 
 

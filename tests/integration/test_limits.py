@@ -192,3 +192,27 @@ async def test_runs_beyond_max_concurrent_runs_wait_and_show_their_place_in_the_
     for run_id in runs[1:]:
         await server.http.post(f"/api/runs/{run_id}/cancel", headers=user.headers)
     await server.http.post(f"/api/runs/{theirs}/cancel", headers=other.headers)
+
+
+@pytest.mark.parametrize("settings_overrides", [{"rate_limit_auth_failures_per_minute": 3, "admin_token": "adm-t0k"}])
+async def test_an_address_that_keeps_failing_to_authenticate_is_held_off(server: LiveServer) -> None:
+    user = await server.user()
+    bad = {"Authorization": "Bearer cvk_guess"}
+    assert [(await server.http.get("/api/threads", headers=bad)).status_code for _ in range(3)] == [401] * 3
+    # The fourth failure in the minute, and then anything from that address, even a good key or the admin token.
+    assert_429(await server.http.get("/api/threads", headers=bad), "RATE_LIMIT_AUTH_FAILURES_PER_MINUTE")
+    assert_429(await server.http.get("/api/threads", headers=user.headers), "RATE_LIMIT_AUTH_FAILURES_PER_MINUTE")
+    admin = await server.http.get("/api/admin/users", headers={"Authorization": "Bearer adm-t0k"})
+    assert_429(admin, "RATE_LIMIT_AUTH_FAILURES_PER_MINUTE")
+
+
+@pytest.mark.parametrize("settings_overrides", [{"rate_limit_auth_failures_per_minute": 3, "admin_token": "adm-t0k"}])
+async def test_wrong_admin_tokens_and_stream_tokens_count_as_failures(server: LiveServer) -> None:
+    user = await server.user()
+    run = await server.ask(user, await server.thread(user))
+    wrong_admin = await server.http.get("/api/admin/users", headers={"Authorization": "Bearer nope"})
+    assert wrong_admin.status_code == 401
+    forged = run["stream_url"].rsplit(".", 1)[0] + ".AAAA"
+    assert (await server.http.get(forged)).status_code == 401
+    assert (await server.http.get("/api/threads", headers={"Authorization": "Bearer x"})).status_code == 401
+    assert_429(await server.http.get("/api/threads", headers=user.headers), "RATE_LIMIT_AUTH_FAILURES_PER_MINUTE")

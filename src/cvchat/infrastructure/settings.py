@@ -59,6 +59,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, rename="upper", forbid
     """Messages posted (runs created) per key per minute (0: no limit)."""
     rate_limit_signups_per_hour: Annotated[int, msgspec.Meta(ge=0)] = 100
     """Sign-ups per client address per hour (0: no limit)."""
+    rate_limit_auth_failures_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 60
+    """Failed authentications per client address per minute in one worker; beyond, the address gets 429 for the rest
+    of the minute, whatever key it sends (0: no limit)."""
     max_streams_per_key: Annotated[int, msgspec.Meta(ge=0)] = 20
     """Event streams one key may hold open at once in one worker (0: no limit)."""
     cors_allow_origins: str = ""

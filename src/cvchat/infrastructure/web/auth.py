@@ -51,14 +51,19 @@ async def provide_principal(
     A key verified recently comes from the process's cache (`PrincipalCache`: revocations drop it at once); else it
     is read with one statement.
     """
-    secret = bearer_secret(request)
-    key_hash = hash_api_key(secret)
-    principal = runtime.principals.get(key_hash)
-    if principal is None:
-        generation = runtime.principals.generation
-        async with runtime.lookup_sessions() as session:
-            principal = await Authenticate(SqlUserRepository(session))(secret)
-        runtime.principals.put(key_hash, principal, generation)
+    limits.refuse_if_blocked(request)
+    try:
+        secret = bearer_secret(request)
+        key_hash = hash_api_key(secret)
+        principal = runtime.principals.get(key_hash)
+        if principal is None:
+            generation = runtime.principals.generation
+            async with runtime.lookup_sessions() as session:
+                principal = await Authenticate(SqlUserRepository(session))(secret)
+            runtime.principals.put(key_hash, principal, generation)
+    except UnauthorizedError:
+        await limits.note_auth_failure(request)  # 429 instead, once the address fails too often
+        raise
     bind_caller(principal.user.id, principal.key.id)
     await limits.check_api(principal.key.id, request)
     return principal
@@ -72,18 +77,28 @@ async def stream_caller(
     The stream remembers it, so that revoking the key ends the stream at once.
     """
     if token is not None:
-        async with runtime.lookup_sessions() as session:
-            key = await VerifyStreamToken(SqlUserRepository(session), _clock)(token, run_id)
+        limits.refuse_if_blocked(request)
+        try:
+            async with runtime.lookup_sessions() as session:
+                key = await VerifyStreamToken(SqlUserRepository(session), _clock)(token, run_id)
+        except UnauthorizedError:
+            await limits.note_auth_failure(request)
+            raise
         bind_caller(key.user_id, key.id)
         await limits.check_api(key.id, request)
         return key
     return (await provide_principal(request, runtime, limits)).key
 
 
-async def provide_admin(request: Request, runtime: NamedDependency[Runtime]) -> None:
+async def provide_admin(request: Request, runtime: NamedDependency[Runtime], limits: NamedDependency[Limits]) -> None:
     """Admin routes (CV writes, users and keys) need `Authorization: Bearer <ADMIN_TOKEN>`."""
     token = runtime.settings.admin_token
     if not token:
         raise ForbiddenError("admin routes are disabled: set ADMIN_TOKEN (or ingest CVs with `cvchat ingest`)")
-    if not hmac.compare_digest(bearer_secret(request).encode(), token.encode()):
-        raise UnauthorizedError("this route needs the admin token as `Authorization: Bearer <ADMIN_TOKEN>`")
+    limits.refuse_if_blocked(request)
+    try:
+        if not hmac.compare_digest(bearer_secret(request).encode(), token.encode()):
+            raise UnauthorizedError("this route needs the admin token as `Authorization: Bearer <ADMIN_TOKEN>`")
+    except UnauthorizedError:
+        await limits.note_auth_failure(request)
+        raise

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, NoReturn, Protocol
 from uuid import UUID
 
 from litestar import Request
@@ -56,6 +56,13 @@ class MemoryRateCounter:
             self._windows = {k: v for k, v in self._windows.items() if v[0] == start}
         self._windows[key] = (start, hits)
         return Hit(hits, start + window_s - now)
+
+    def peek(self, key: str, window_s: int) -> Hit:
+        """The count of the current window, without counting."""
+        now = time.time()
+        start = int(now // window_s * window_s)
+        previous, hits = self._windows.get(key, (start, 0))
+        return Hit(hits if previous == start else 0, start + window_s - now)
 
 
 class SqlRateCounter:
@@ -109,13 +116,23 @@ class RateLimit:
             "RateLimit-Policy": f"{self.limit};w={self.window_s}",
         }
         if hit.hits > self.limit:
-            raise TooManyRequestsException(
-                detail=f"{self.what} are limited to {self.limit} per {_window(self.window_s)} ({self.setting}); "
-                f"try again in {reset} s",
-                headers={"Retry-After": str(reset), **headers},
-            )
+            self.refuse(hit)
         if request is not None:
             request.state[_STATE_KEY] = headers  # the tightest limit checked last wins; all are within bounds
+
+    def refuse(self, hit: Hit) -> NoReturn:
+        reset = max(1, math.ceil(hit.reset_s))
+        raise TooManyRequestsException(
+            detail=f"{self.what} are limited to {self.limit} per {_window(self.window_s)} ({self.setting}); "
+            f"try again in {reset} s",
+            headers={
+                "Retry-After": str(reset),
+                "RateLimit-Limit": str(self.limit),
+                "RateLimit-Remaining": "0",
+                "RateLimit-Reset": str(reset),
+                "RateLimit-Policy": f"{self.limit};w={self.window_s}",
+            },
+        )
 
 
 def _window(seconds: int) -> str:
@@ -186,6 +203,16 @@ class Limits:
             "signups", settings.rate_limit_signups_per_hour, 3600, "sign-ups", "RATE_LIMIT_SIGNUPS_PER_HOUR"
         )
         self.streams = StreamSlots(settings.max_streams_per_key)
+        # Failed authentications are counted per client address in this worker's memory: a guard against guessing
+        # keys or the admin token and against lookups en masse, checked before any database work.
+        self.auth_failures = RateLimit(
+            "auth_failures",
+            settings.rate_limit_auth_failures_per_minute,
+            60,
+            "failed authentications from one address",
+            "RATE_LIMIT_AUTH_FAILURES_PER_MINUTE",
+        )
+        self._failures = MemoryRateCounter()
 
     @classmethod
     def build(cls, settings: Settings, engine: AsyncEngine) -> Limits:
@@ -199,8 +226,24 @@ class Limits:
         await self.runs.check(self.counter, key_id.hex, request)
 
     async def check_signup(self, request: Request) -> None:
-        address = request.client.host if request.client else "unknown"
-        await self.signups.check(self.counter, address, request)
+        await self.signups.check(self.counter, _address(request), request)
+
+    def refuse_if_blocked(self, request: Request) -> None:
+        """429 for an address that failed to authenticate too often this minute, even with a good key now."""
+        limit = self.auth_failures
+        if limit.limit <= 0:
+            return
+        hit = self._failures.peek(f"{limit.name}:{_address(request)}", limit.window_s)
+        if hit.hits >= limit.limit:
+            limit.refuse(hit)
+
+    async def note_auth_failure(self, request: Request) -> None:
+        """Count a failed authentication (the caller then answers 401, or 429 once the address is over its limit)."""
+        await self.auth_failures.check(self._failures, _address(request))
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 async def add_rate_limit_headers(message: Message, scope: Scope) -> None:
