@@ -51,8 +51,7 @@ async def provide_principal(
     A key verified recently comes from the process's cache (`PrincipalCache`: revocations drop it at once); else it
     is read with one statement.
     """
-    limits.refuse_if_blocked(request)
-    try:
+    async with limits.authenticating(request):
         secret = bearer_secret(request)
         key_hash = hash_api_key(secret)
         principal = runtime.principals.get(key_hash)
@@ -61,9 +60,6 @@ async def provide_principal(
             async with runtime.lookup_sessions() as session:
                 principal = await Authenticate(SqlUserRepository(session))(secret)
             runtime.principals.put(key_hash, principal, generation)
-    except UnauthorizedError:
-        await limits.note_auth_failure(request)  # 429 instead, once the address fails too often
-        raise
     bind_caller(principal.user.id, principal.key.id)
     await limits.check_api(principal.key.id, request)
     return principal
@@ -77,13 +73,8 @@ async def stream_caller(
     The stream remembers it, so that revoking the key ends the stream at once.
     """
     if token is not None:
-        limits.refuse_if_blocked(request)
-        try:
-            async with runtime.lookup_sessions() as session:
-                key = await VerifyStreamToken(SqlUserRepository(session), _clock)(token, run_id)
-        except UnauthorizedError:
-            await limits.note_auth_failure(request)
-            raise
+        async with limits.authenticating(request), runtime.lookup_sessions() as session:
+            key = await VerifyStreamToken(SqlUserRepository(session), _clock)(token, run_id)
         bind_caller(key.user_id, key.id)
         await limits.check_api(key.id, request)
         return key
@@ -95,10 +86,6 @@ async def provide_admin(request: Request, runtime: NamedDependency[Runtime], lim
     token = runtime.settings.admin_token
     if not token:
         raise ForbiddenError("admin routes are disabled: set ADMIN_TOKEN (or ingest CVs with `cvchat ingest`)")
-    limits.refuse_if_blocked(request)
-    try:
+    async with limits.authenticating(request):
         if not hmac.compare_digest(bearer_secret(request).encode(), token.encode()):
             raise UnauthorizedError("this route needs the admin token as `Authorization: Bearer <ADMIN_TOKEN>`")
-    except UnauthorizedError:
-        await limits.note_auth_failure(request)
-        raise

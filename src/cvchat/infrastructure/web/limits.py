@@ -11,8 +11,10 @@ accepted one gets the `RateLimit-*` headers too (added by `add_rate_limit_header
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import NamedTuple, NoReturn, Protocol
 from uuid import UUID
@@ -24,6 +26,7 @@ from litestar.types import Message, Scope
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from cvchat.domain.errors import UnauthorizedError
 from cvchat.infrastructure.metrics import SSE_STREAMS
 from cvchat.infrastructure.settings import Settings
 
@@ -108,31 +111,27 @@ class RateLimit:
         if self.limit <= 0:
             return
         hit = await counter.hit(f"{self.name}:{identity}", self.window_s)
-        reset = max(1, math.ceil(hit.reset_s))
-        headers = {
-            "RateLimit-Limit": str(self.limit),
-            "RateLimit-Remaining": str(max(0, self.limit - hit.hits)),
-            "RateLimit-Reset": str(reset),
-            "RateLimit-Policy": f"{self.limit};w={self.window_s}",
-        }
         if hit.hits > self.limit:
             self.refuse(hit)
         if request is not None:
-            request.state[_STATE_KEY] = headers  # the tightest limit checked last wins; all are within bounds
+            request.state[_STATE_KEY] = self._headers(hit)  # the limit checked last wins; all are within bounds
 
     def refuse(self, hit: Hit) -> NoReturn:
-        reset = max(1, math.ceil(hit.reset_s))
+        headers = self._headers(hit)
+        reset = headers["RateLimit-Reset"]
         raise TooManyRequestsException(
             detail=f"{self.what} are limited to {self.limit} per {_window(self.window_s)} ({self.setting}); "
             f"try again in {reset} s",
-            headers={
-                "Retry-After": str(reset),
-                "RateLimit-Limit": str(self.limit),
-                "RateLimit-Remaining": "0",
-                "RateLimit-Reset": str(reset),
-                "RateLimit-Policy": f"{self.limit};w={self.window_s}",
-            },
+            headers={"Retry-After": reset, **headers},
         )
+
+    def _headers(self, hit: Hit) -> dict[str, str]:
+        return {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(max(0, self.limit - hit.hits)),
+            "RateLimit-Reset": str(max(1, math.ceil(hit.reset_s))),
+            "RateLimit-Policy": f"{self.limit};w={self.window_s}",
+        }
 
 
 def _window(seconds: int) -> str:
@@ -163,9 +162,6 @@ class StreamSlots:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self._open: dict[UUID, int] = {}
-
-    def open_for(self, key_id: UUID) -> int:
-        return self._open.get(key_id, 0)
 
     def acquire(self, key_id: UUID) -> StreamSlot:
         """Take a slot or refuse with 429; the slot must be released when the stream ends."""
@@ -228,18 +224,19 @@ class Limits:
     async def check_signup(self, request: Request) -> None:
         await self.signups.check(self.counter, _address(request), request)
 
-    def refuse_if_blocked(self, request: Request) -> None:
-        """429 for an address that failed to authenticate too often this minute, even with a good key now."""
+    @contextlib.asynccontextmanager
+    async def authenticating(self, request: Request) -> AsyncIterator[None]:
+        """Around an authentication: an address that failed too often this minute gets 429 before any database work,
+        even with a good key now; a failure (401) inside is counted, and the one past the limit answers 429."""
         limit = self.auth_failures
-        if limit.limit <= 0:
-            return
-        hit = self._failures.peek(f"{limit.name}:{_address(request)}", limit.window_s)
-        if hit.hits >= limit.limit:
+        identity = f"{limit.name}:{_address(request)}"
+        if limit.limit > 0 and (hit := self._failures.peek(identity, limit.window_s)).hits >= limit.limit:
             limit.refuse(hit)
-
-    async def note_auth_failure(self, request: Request) -> None:
-        """Count a failed authentication (the caller then answers 401, or 429 once the address is over its limit)."""
-        await self.auth_failures.check(self._failures, _address(request))
+        try:
+            yield
+        except UnauthorizedError:
+            await limit.check(self._failures, _address(request))
+            raise
 
 
 def _address(request: Request) -> str:
