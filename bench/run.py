@@ -80,7 +80,7 @@ class Scale:
     idle_runs: int = 10
     idle_hold_s: float = 20.0
     backpressure: int | None = None
-    """Serve the idle phase with Granian's backpressure raised to this (bench/serve_tuned.py); None: `cvchat serve`."""
+    """Serve the idle phase with Granian's backpressure raised to this (HTTP_BACKPRESSURE); None: Granian's default."""
 
 
 QUICK = Scale(
@@ -271,14 +271,13 @@ NO_LIMITS = {"rate_limit_requests_per_minute": 0, "rate_limit_runs_per_minute": 
 async def server(
     db: Database, log_dir: Path, phase: str, settings: dict[str, object], backpressure: int | None = None
 ) -> AsyncIterator[tuple[ServeProcess, httpx.AsyncClient]]:
-    """`cvchat serve`; with `backpressure`, bench/serve_tuned.py (the same with Granian's limit raised)."""
+    """`cvchat serve`; with `backpressure`, Granian's per-worker limit raised through HTTP_BACKPRESSURE."""
     base = {"fake_llm_delay_ms": DELAY_MS, "event_flush_ms": FLUSH_MS, "workers": 1} | NO_LIMITS
-    command = None
     if backpressure is not None:
-        command = [sys.executable, str(Path(__file__).with_name("serve_tuned.py")), str(backpressure)]
+        base["http_backpressure"] = backpressure
     name = f"{db.backend}-{phase}"
     async with (
-        serving(db.url, log_dir, name, base | settings, command=command, ready_timeout=60) as proc,
+        serving(db.url, log_dir, name, base | settings, ready_timeout=60) as proc,
         httpx.AsyncClient(
             base_url=proc.base_url, timeout=30, limits=httpx.Limits(max_connections=1000, max_keepalive_connections=500)
         ) as http,
