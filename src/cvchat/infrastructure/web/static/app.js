@@ -8,6 +8,7 @@
 const KEY_STORAGE = "cvchat.apiKey";
 const EVENT_TYPES = ["state", "tool_start", "tool_end", "token", "final", "error", "canceled"];
 const TERMINAL = new Set(["done", "error", "canceled"]);
+const STATUS_TEXT = { queued: "Queued…", running: "Thinking…", done: "", error: "Failed", canceled: "Canceled" };
 const TOOL_LABELS = { search_cvs: "Searching the CVs", get_cv: "Reading a CV" };
 const MAX_STREAM_FAILURES = 6;
 const CV_LINK = /\/api\/cvs\/([0-9a-f-]{36})(?:\/pdf)?/g;
@@ -304,7 +305,8 @@ class RunView {
     switch (type) {
       case "state":
         this.status = data.status;
-        this.setStatusText({ queued: "Queued…", running: "Thinking…", done: "", error: "Failed", canceled: "Canceled" }[data.status] ?? data.status);
+        // The terminal state follows its `error` or `canceled` event: keep that event's words on the status line.
+        if (!(this.finished && this.detail)) this.setStatusText(STATUS_TEXT[data.status] ?? data.status);
         break;
       case "tool_start": {
         const step = el("li", { id: `step-${this.runId}-${data.call_id}`, textContent: describeToolStart(data) });
@@ -330,19 +332,15 @@ class RunView {
         this.renderSources(data.sources || []);
         break;
       case "error":
-        this.setStatusText(`Error (${data.code}): ${data.error}${data.retryable ? " — you can ask again." : ""}`);
-        this.errorText = this.statusLine.textContent;
+        this.detail = `Error (${data.code}): ${data.error}${data.retryable ? " — you can ask again." : ""}`;
+        this.setStatusText(this.detail);
         break;
       case "canceled":
-        this.setStatusText(`Canceled (${data.reason})`);
-        this.cancelText = this.statusLine.textContent;
+        this.detail = `Canceled (${data.reason})`;
+        this.setStatusText(this.detail);
         break;
     }
-    if (this.finished) {
-      if (this.errorText && this.status === "error") this.statusLine.textContent = this.errorText;
-      if (this.cancelText && this.status === "canceled") this.statusLine.textContent = this.cancelText;
-      this.renderAnswer();
-    }
+    if (this.finished) this.renderAnswer();
     this.sync();
     scrollToEnd();
     return true;
