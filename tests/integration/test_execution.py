@@ -106,6 +106,55 @@ async def test_events_are_written_in_batches_at_most_one_per_flush_window(server
 
 
 @pytest.mark.parametrize(
+    "settings_overrides",
+    [{"fake_llm_tokens": 40, "fake_llm_delay_ms": 5.0, "event_flush_ms": 50.0, "max_concurrent_runs": 8}],
+)
+async def test_concurrent_runs_are_written_together_at_most_one_write_per_flush_window(server: LiveServer) -> None:
+    alice = await server.user()
+    threads = [await server.thread(alice, f"t{i}") for i in range(6)]
+    accepted = await asyncio.gather(*(server.ask(alice, t) for t in threads))
+    await asyncio.gather(*(server.frames(a["stream_url"]) for a in accepted))
+    logs = {a["run_id"]: await _log(server, a["run_id"]) for a in accepted}
+    # A write's rows share its time stamp; a run's terminal batch is stamped with the run's finished_at instead.
+    writes: dict[datetime, set[str]] = {}
+    for run_id, rows in logs.items():
+        assert len(rows) == 44, run_id
+        for row in rows[2:-2]:  # after the claim's own write, before the terminal batch's `final` and `state`
+            writes.setdefault(row.created_at, set()).add(run_id)
+    span = (max(writes) - min(writes)).total_seconds()
+    per_run = sum(len({r.created_at for r in rows[2:-2]}) for rows in logs.values())
+    # One write per window, plus one for each run's terminal batch (it does not wait for the window, and takes the
+    # other runs' waiting events with it).
+    assert len(writes) <= span / 0.050 + 2 + len(logs), (len(writes), span)
+    assert len(writes) < per_run, (len(writes), per_run)
+    assert max(len(runs) for runs in writes.values()) >= 3, writes
+
+
+@pytest.mark.parametrize(
+    "settings_overrides",
+    [{"fake_llm_tokens": 60, "fake_llm_delay_ms": 10.0, "event_flush_ms": 20.0, "max_concurrent_runs": 8}],
+)
+async def test_a_run_fenced_off_in_a_shared_write_leaves_the_other_runs_whole(server: LiveServer) -> None:
+    alice = await server.user()
+    threads = [await server.thread(alice, f"t{i}") for i in range(3)]
+    accepted = await asyncio.gather(*(server.ask(alice, t) for t in threads))
+    others = [server.frames(a["stream_url"]) for a in (accepted[0], accepted[2])]
+    await server.frames(accepted[1]["stream_url"], limit=5)
+    # Deleting the thread deletes the run under its writer: its next batch is fenced off, in the same writes as the
+    # other two runs' batches.
+    assert (await server.http.delete(f"/api/threads/{threads[1]}", headers=alice.headers)).status_code == 204
+    for frames in await asyncio.gather(*others):
+        events = events_of(frames)
+        assert [int(f.id) for f in events] == list(range(1, 65))
+        assert sum(f.event == "token" for f in events) == 60
+        assert events[-1].json() == {"type": "state", "status": "done"}
+    assert await _log(server, accepted[1]["run_id"]) == []
+    async with asyncio.timeout(5):
+        while server.runtime.executor.active_runs:
+            await asyncio.sleep(0.02)
+
+
+@pytest.mark.parametrize(
     "settings_overrides", [{"fake_llm_tokens": 3, "fake_llm_delay_ms": 300.0, "event_flush_ms": 2000.0}]
 )
 async def test_a_lone_event_after_a_quiet_spell_is_written_at_once(server: LiveServer) -> None:

@@ -17,7 +17,7 @@ from cvchat.application.common import NoMetrics, new_id
 from cvchat.domain.entities import Message, MessageRole, Run, RunStatus
 from cvchat.domain.errors import ProviderError, RunLostError
 from cvchat.domain.events import Canceled, RunEvent, RunFailed, StateChanged, StoredEvent, Token
-from cvchat.domain.ports import ClaimedRun, Clock, EventBus, RunMetrics, RunStore, TerminalUpdate
+from cvchat.domain.ports import AppendBatch, ClaimedRun, Clock, EventBus, RunMetrics, RunStore, TerminalUpdate
 
 logger = structlog.get_logger()
 
@@ -27,31 +27,109 @@ _EARLY_CANCELS_KEPT = 1000
 """On PostgreSQL every worker hears every cancel: only the latest few for unknown runs are kept."""
 
 
-class EventWriter:
-    """Owns one run's sequence numbers and writes its events by group commit.
+class GroupCommitter:
+    """Writes the event batches of all of this worker's runs together: one statement (transaction) per flush window.
 
-    Events wait in memory only while a write is in flight or the last write started less than `flush_s` ago, so
-    there is at most one INSERT per flush window and a lone event after a quiet spell is written at once. A batch is
-    published on the bus only after it has committed.
+    A write starts at once when none is in flight and the last one started at least `flush_s` ago (so a lone event
+    after a quiet spell is not held back), else when the window is over; a run's terminal batch does not wait for the
+    window, only for the write in flight. Each write takes every waiting run's events, so the number of writes
+    follows the flush windows and the runs that end, not the number of runs or tokens. A batch is published on the
+    bus only after it has committed. When a write of several runs fails, each is retried alone, so one run's bad batch
+    does not fail the others.
     """
 
     def __init__(
-        self,
-        run_id: UUID,
-        last_seq: int,
-        store: RunStore,
-        bus: EventBus,
-        worker_id: str,
-        flush_s: float,
-        metrics: RunMetrics | None = None,
+        self, store: RunStore, bus: EventBus, worker_id: str, flush_s: float, metrics: RunMetrics | None = None
     ) -> None:
-        self._run_id, self._seq, self._store, self._bus = run_id, last_seq, store, bus
-        self._worker_id, self._flush_s = worker_id, flush_s
+        self._store, self._bus, self._worker_id, self._flush_s = store, bus, worker_id, flush_s
         self._metrics: RunMetrics = metrics or NoMetrics()
-        self._pending: list[RunEvent] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._waiting: dict[UUID, EventWriter] = {}
+        self._urgent = asyncio.Event()
+        self._took = asyncio.Event()
+        """Set (and replaced) each time the waiting writers are taken into a write."""
+        self._loop_task: asyncio.Task[None] | None = None
         self._last_start = float("-inf")
+        self.writes = 0
+
+    def writer(self, run_id: UUID, last_seq: int) -> EventWriter:
+        return EventWriter(run_id, last_seq, self)
+
+    async def taken(self, writer: EventWriter) -> None:
+        """Wait until the committer has taken `writer`'s waiting events into a write."""
+        while self._waiting.get(writer.run_id) is writer:
+            await self._took.wait()
+
+    def schedule(self, writer: EventWriter, *, urgent: bool = False) -> None:
+        self._waiting[writer.run_id] = writer
+        if urgent:
+            self._urgent.set()
+        if self._loop_task is None or self._loop_task.done():
+            self._loop_task = asyncio.create_task(self._write_loop(), name=f"group-commit-{self._worker_id}")
+
+    async def _write_loop(self) -> None:
+        while self._waiting:
+            wait = self._last_start + self._flush_s - time.monotonic()
+            if wait > 0 and not self._urgent.is_set():
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(wait):
+                        await self._urgent.wait()
+            self._urgent.clear()
+            self._last_start = time.monotonic()
+            # A writer whose last write failed writes nothing more until its run ends it (`finish`).
+            writers = [w for w in self._waiting.values() if w.error is None]
+            self._waiting.clear()
+            self._took.set()
+            self._took = asyncio.Event()
+            if not writers:
+                continue
+            taken = [(w, w.take()) for w in writers]
+            try:
+                await self._write(taken)
+            except BaseException as exc:
+                # Never leave a run waiting for a write that will not settle.
+                stopped = exc if isinstance(exc, Exception) else RuntimeError("the event writer was stopped")
+                for writer, batch in taken:
+                    writer.settle(batch, stopped)
+                if not isinstance(exc, Exception):
+                    raise
+                logger.exception("event_write_failed")
+
+    async def _write(self, taken: list[tuple[EventWriter, AppendBatch]]) -> None:
+        try:
+            written: list[bool | BaseException] = list(
+                await self._store.append(self._worker_id, [batch for _, batch in taken])
+            )
+        except Exception as exc:
+            if len(taken) > 1:
+                for one in taken:
+                    await self._write([one])
+                return
+            written = [exc]
+        self.writes += 1
+        for (writer, batch), outcome in zip(taken, written, strict=True):
+            if outcome is True:
+                self._metrics.events_written(len(batch.events))
+                await self._bus.publish(batch.events)
+                writer.settle(batch, None)
+            elif isinstance(outcome, BaseException):
+                writer.settle(batch, outcome)
+            else:
+                writer.settle(batch, RunLostError(f"run {batch.run_id} is no longer owned by {self._worker_id}"))
+
+
+class EventWriter:
+    """Owns one run's sequence numbers; its events are written by the worker's GroupCommitter.
+
+    Events wait in memory until the committer takes them; one batch of a run is in flight at a time.
+    """
+
+    def __init__(self, run_id: UUID, last_seq: int, committer: GroupCommitter) -> None:
+        self.run_id, self._seq, self._committer = run_id, last_seq, committer
+        self._pending: list[RunEvent] = []
+        self._terminal: TerminalUpdate | None = None
         self._model: tuple[str, str] | None = None
+        self._in_flight: asyncio.Future[None] | None = None
+        self._error: BaseException | None = None
         self.flushes = 0
         self.first_token_at: float | None = None
         """time.time() when the first token's batch committed."""
@@ -62,41 +140,45 @@ class EventWriter:
 
     async def emit(self, event: RunEvent) -> None:
         """Queue an event; raises if an earlier write failed, which stops the run."""
-        if self._flusher is not None and self._flusher.done():
-            self._flusher.result()  # re-raise a failed write here, in the run's task
-            self._flusher = None
+        if self._error is not None:
+            raise self._error
         self._pending.append(event)
-        if self._flusher is None:
-            self._flusher = asyncio.create_task(self._flush_loop(), name=f"flush-{self._run_id}")
+        self._committer.schedule(self)
 
-    async def _flush_loop(self) -> None:
-        while self._pending:
-            wait = self._last_start + self._flush_s - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            self._last_start = time.monotonic()
-            await self._write(self._take(), None)
+    @property
+    def error(self) -> BaseException | None:
+        """Why the last write failed (the run must end), or None."""
+        return self._error
 
-    def _take(self) -> list[StoredEvent]:
-        batch = [StoredEvent(run_id=self._run_id, seq=self._seq + i, event=e) for i, e in enumerate(self._pending, 1)]
-        self._pending = []
+    def take(self) -> AppendBatch:
+        """The pending events as the next batch, seqs assigned (the committer calls this when it writes)."""
+        events = [StoredEvent(run_id=self.run_id, seq=self._seq + i, event=e) for i, e in enumerate(self._pending, 1)]
+        batch = AppendBatch(run_id=self.run_id, events=events, terminal=self._terminal, model=self._model)
+        self._pending, self._terminal, self._model = [], None, None
+        self._in_flight = asyncio.get_running_loop().create_future()
         return batch
 
-    async def _write(self, batch: list[StoredEvent], terminal: TerminalUpdate | None) -> None:
-        await self._store.append(self._run_id, self._worker_id, batch, terminal, model=self._model)
-        self._model = None
-        self._seq = batch[-1].seq
-        self.flushes += 1
-        self._metrics.events_written(len(batch))
-        if self.first_token_at is None and any(isinstance(e.event, Token) for e in batch):
-            self.first_token_at = time.time()
-        await self._bus.publish(batch)
+    def settle(self, batch: AppendBatch, error: BaseException | None) -> None:
+        """The outcome of the write that took `batch` (once; later calls are ignored)."""
+        if self._in_flight is None:
+            return
+        if error is None:
+            self._seq = batch.events[-1].seq
+            self.flushes += 1
+            if self.first_token_at is None and any(isinstance(e.event, Token) for e in batch.events):
+                self.first_token_at = time.time()
+        else:
+            self._error = error
+        self._in_flight.set_result(None)
+        self._in_flight = None
 
     async def drain(self) -> None:
-        """Wait for the writes in flight (they are shielded from the run's cancellation)."""
-        if self._flusher is not None:
-            flusher, self._flusher = self._flusher, None
-            await asyncio.shield(flusher)
+        """Wait for the write in flight (the committer's, so the run's cancellation does not interrupt it); raises
+        if a write failed."""
+        if self._in_flight is not None:
+            await asyncio.shield(self._in_flight)
+        if self._error is not None:
+            raise self._error
 
     async def finish(
         self,
@@ -115,9 +197,13 @@ class EventWriter:
             raise
         except Exception:
             self._pending.clear()
+            self._error = None
             events, terminal = failed()
         self._pending.extend(events)
-        await self._write(self._take(), terminal)
+        self._terminal = terminal
+        self._committer.schedule(self, urgent=True)
+        await self._committer.taken(self)
+        await self.drain()
 
 
 class RunExecutor:
@@ -156,6 +242,7 @@ class RunExecutor:
         self._recover_all_running, self._claim_interval_s = recover_all_running, claim_interval_s
         self.worker_id = worker_id or f"w-{new_id().hex[-12:]}"
         self._metrics: RunMetrics = metrics or NoMetrics()
+        self._committer = GroupCommitter(store, bus, self.worker_id, self._flush_s, self._metrics)
         self._tasks: dict[UUID, asyncio.Task[None]] = {}
         self._stop_reasons: dict[UUID, str] = {}
         self._executing: set[UUID] = set()
@@ -322,9 +409,7 @@ class RunExecutor:
     async def _supervise(self, claimed: ClaimedRun) -> None:
         """One run's whole life; never lets an exception reach the TaskGroup."""
         run, running_event = claimed.run, claimed.running_event
-        writer = EventWriter(
-            run.id, running_event.seq, self._store, self._bus, self.worker_id, self._flush_s, self._metrics
-        )
+        writer = self._committer.writer(run.id, running_event.seq)
         log = logger.bind(run_id=str(run.id), thread_id=str(run.thread_id), user_id=str(run.user_id))
         started = time.monotonic()
         try:

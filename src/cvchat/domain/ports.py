@@ -172,6 +172,16 @@ class TerminalUpdate(msgspec.Struct, frozen=True, kw_only=True):
     answer: Message | None = None
 
 
+class AppendBatch(msgspec.Struct, frozen=True, kw_only=True):
+    """One run's events to append (their seqs continue its log), and what is recorded on the run with them."""
+
+    run_id: UUID
+    events: list[StoredEvent]
+    terminal: TerminalUpdate | None = None
+    model: tuple[str, str] | None = None
+    """(provider, model), recorded on the run."""
+
+
 class RunMetrics(Protocol):
     """What the executor reports for monitoring; infrastructure exports it (Prometheus at /metrics)."""
 
@@ -203,19 +213,10 @@ class RunStore(Protocol):
         """Claim up to `limit` queued runs, oldest first (`queued` -> `running`), in one transaction; each comes
         with its history (`history_turns` exchanges, as `history` reads it)."""
 
-    async def append(
-        self,
-        run_id: UUID,
-        worker_id: str,
-        events: Sequence[StoredEvent],
-        terminal: TerminalUpdate | None = None,
-        *,
-        model: tuple[str, str] | None = None,
-    ) -> None:
-        """Append a batch (seqs continue the log) while the worker still owns the run; raises RunLostError otherwise.
-
-        `model` (provider, model) is recorded on the run in the same write.
-        """
+    async def append(self, worker_id: str, batches: Sequence[AppendBatch]) -> list[bool]:
+        """Append several runs' batches in one transaction (group commit): each is written only while the worker still
+        owns its run and the run's log ends where the batch starts. Returns, per batch, whether it was written (False:
+        the run is no longer this worker's, and nothing of that batch was written)."""
 
     async def renew_leases(self, worker_id: str, run_ids: Sequence[UUID], lease_until: datetime) -> None: ...
 

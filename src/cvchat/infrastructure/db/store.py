@@ -10,13 +10,12 @@ from typing import Any, ParamSpec, TypeVar, cast
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import Text, TextClause, and_, column, func, insert, or_, select, text, update
+from sqlalchemy import Text, and_, column, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from cvchat.domain.entities import Message, MessageRole, Run, RunStatus
-from cvchat.domain.errors import RunLostError
 from cvchat.domain.events import Canceled, RunFailed, StateChanged, StoredEvent, encode_event
-from cvchat.domain.ports import ClaimedRun, TerminalUpdate
+from cvchat.domain.ports import AppendBatch, ClaimedRun
 from cvchat.infrastructure.db.models import MessageModel, RunEventModel, RunModel
 from cvchat.infrastructure.db.repositories import event_row, run_update, stored_event, to_run
 from cvchat.infrastructure.events.postgres import EVENTS_CHANNEL, events_notification
@@ -82,30 +81,79 @@ FROM claimed
 _history_decoder = msgspec.json.Decoder(list[Message])
 
 
-def _pg_append(assignments: Sequence[str], with_answer: bool) -> TextClause:
-    """PostgreSQL's append, one statement: the fence, the batch, the answer and the NOTIFY; no row if fenced off.
-
-    The INSERTs select from the fence's row, so nothing is written when the fence does not match.
+# PostgreSQL's append, one statement for the batches of several runs (group commit): per run, the fence (the run is
+# still this worker's, running, and its log ends where the batch starts), the run's update, its events, its answer
+# (terminal batches) and the NOTIFY; a run whose fence does not match gets nothing written and no row back. The runs
+# are locked in id order, as the lease renewal and the sweeper lock them, so that none of them deadlock.
+_PG_APPEND = text(
     """
-    answer = """, answer AS (
-    INSERT INTO messages (id, thread_id, run_id, role, content, created_at)
-    SELECT :answer_id, thread_id, id, 'assistant', :answer_content, :answer_at FROM fence
-)"""
-    return text(
-        f"""
-WITH fence AS (
-    UPDATE runs SET {", ".join(f"{c} = :{c}" for c in assignments)}
-    WHERE id = :run_id AND owner = :worker AND status = 'running' AND last_seq = :prev_seq
-    RETURNING id, thread_id
+WITH b AS (
+    SELECT * FROM unnest(
+        CAST(:run_ids AS uuid[]), CAST(:prev_seqs AS integer[]), CAST(:last_seqs AS integer[]),
+        CAST(:stamps AS timestamptz[]), CAST(:statuses AS varchar[]), CAST(:errors AS text[]),
+        CAST(:providers AS varchar[]), CAST(:models AS varchar[]),
+        CAST(:input_tokens AS integer[]), CAST(:output_tokens AS integer[])
+    ) AS b(run_id, prev_seq, last_seq, stamp, status, error, provider, model, input_tokens, output_tokens)
+), locked AS (
+    SELECT runs.id FROM runs JOIN b ON runs.id = b.run_id
+    WHERE runs.owner = :worker AND runs.status = 'running' AND runs.last_seq = b.prev_seq
+    ORDER BY runs.id
+    FOR UPDATE OF runs
+), fence AS (
+    UPDATE runs SET last_seq = b.last_seq,
+                    status = coalesce(b.status, runs.status),
+                    finished_at = CASE WHEN b.status IS NULL THEN runs.finished_at ELSE b.stamp END,
+                    error = coalesce(b.error, runs.error),
+                    lease_expires_at = CASE WHEN b.status IS NULL THEN runs.lease_expires_at END,
+                    provider = coalesce(b.provider, runs.provider),
+                    model = coalesce(b.model, runs.model),
+                    input_tokens = coalesce(b.input_tokens, runs.input_tokens),
+                    output_tokens = coalesce(b.output_tokens, runs.output_tokens)
+    FROM b, locked
+    WHERE runs.id = b.run_id AND locked.id = b.run_id
+      AND runs.owner = :worker AND runs.status = 'running' AND runs.last_seq = b.prev_seq
+    RETURNING runs.id, runs.thread_id, b.prev_seq, b.last_seq, b.stamp
 ), batch AS (
     INSERT INTO run_events (run_id, seq, type, data, created_at)
-    SELECT fence.id, e.seq, e.type, e.data, :now
-    FROM fence,
-         unnest(CAST(:seqs AS integer[]), CAST(:types AS varchar[]), CAST(:datas AS text[])) AS e(seq, type, data)
-){answer if with_answer else ""}
-SELECT pg_notify(:channel, :payload) FROM fence
+    SELECT e.run_id, e.seq, e.type, e.data, fence.stamp
+    FROM unnest(CAST(:event_run_ids AS uuid[]), CAST(:seqs AS integer[]), CAST(:types AS varchar[]),
+                CAST(:datas AS text[])) AS e(run_id, seq, type, data)
+    JOIN fence ON fence.id = e.run_id
+), answer AS (
+    INSERT INTO messages (id, thread_id, run_id, role, content, created_at)
+    SELECT a.id, fence.thread_id, fence.id, 'assistant', a.content, a.created_at
+    FROM unnest(CAST(:answer_ids AS uuid[]), CAST(:answer_run_ids AS uuid[]), CAST(:answer_contents AS text[]),
+                CAST(:answer_ats AS timestamptz[])) AS a(id, run_id, content, created_at)
+    JOIN fence ON fence.id = a.run_id
+)
+SELECT fence.id,
+       pg_notify(:channel, fence.id::text || ' ' || (fence.prev_seq + 1) || ' ' || fence.last_seq || ' ' || :origin)
+FROM fence
 """
-    )
+)
+
+
+def _run_values(batch: AppendBatch) -> dict[str, object]:
+    """What a batch writes on its run, besides the fence's `last_seq`."""
+    values: dict[str, object] = {}
+    if batch.model is not None:
+        values |= {"provider": batch.model[0], "model": batch.model[1]}
+    terminal = batch.terminal
+    if terminal is not None:
+        values |= {
+            "status": terminal.status.value,
+            "finished_at": terminal.finished_at,
+            "error": terminal.error,
+            "lease_expires_at": None,
+        }
+        if terminal.usage is not None:
+            values |= {"input_tokens": terminal.usage.input_tokens, "output_tokens": terminal.usage.output_tokens}
+    return values
+
+
+def _stamp(batch: AppendBatch, now: datetime) -> datetime:
+    """The batch's `created_at`: the write's time (one for all the runs it writes), or its run's `finished_at`."""
+    return batch.terminal.finished_at if batch.terminal is not None else now
 
 
 class SqlRunStore:
@@ -133,7 +181,6 @@ class SqlRunStore:
         self._read_autocommit = _autocommit(self._read_engine)
         self._skip_locked = skip_locked
         self._notify_origin = notify_origin
-        self._pg_appends: dict[tuple[tuple[str, ...], bool], TextClause] = {}
 
     async def _insert(self, session: AsyncSession, events: Sequence[StoredEvent], now: datetime) -> None:
         """Insert a batch of one run's events; on PostgreSQL also NOTIFY it, which is delivered on commit only."""
@@ -224,100 +271,81 @@ class SqlRunStore:
         ]
 
     @_finish_even_if_cancelled
-    async def append(
-        self,
-        run_id: UUID,
-        worker_id: str,
-        events: Sequence[StoredEvent],
-        terminal: TerminalUpdate | None = None,
-        *,
-        model: tuple[str, str] | None = None,
-    ) -> None:
-        if not events:
-            return
-        values: dict[str, object] = {"last_seq": events[-1].seq}
-        if model is not None:
-            values |= {"provider": model[0], "model": model[1]}
-        if terminal is not None:
-            values |= {
-                "status": terminal.status.value,
-                "finished_at": terminal.finished_at,
-                "error": terminal.error,
-                "lease_expires_at": None,
-            }
-            if terminal.usage is not None:
-                values |= {"input_tokens": terminal.usage.input_tokens, "output_tokens": terminal.usage.output_tokens}
-        answer = terminal.answer if terminal is not None else None
-        stamp = terminal.finished_at if terminal is not None else datetime.now(UTC)
-        # The fence: the batch is written only while this worker still owns the running run and the log ends where
-        # the batch starts, so a sweeper that ended the run (or a deleted thread) stops a late writer.
+    async def append(self, worker_id: str, batches: Sequence[AppendBatch]) -> list[bool]:
+        batches = [b for b in batches if b.events]
+        if not batches:
+            return []
         if self._is_postgres and self._notify_origin is not None:
-            fenced = await self._append_pg(run_id, worker_id, events, values, answer, stamp)
-        else:
-            fenced = await self._append_in_transaction(run_id, worker_id, events, values, answer, stamp)
-        if not fenced:
-            raise RunLostError(f"run {run_id} is no longer owned by {worker_id}")
+            return await self._append_pg(worker_id, batches)
+        return await self._append_in_transaction(worker_id, batches)
 
-    async def _append_pg(
-        self,
-        run_id: UUID,
-        worker_id: str,
-        events: Sequence[StoredEvent],
-        values: dict[str, object],
-        answer: Message | None,
-        stamp: datetime,
-    ) -> bool:
+    async def _append_pg(self, worker_id: str, batches: Sequence[AppendBatch]) -> list[bool]:
         assert self._notify_origin is not None
-        key = (tuple(values), answer is not None)
-        statement = self._pg_appends.get(key)
-        if statement is None:
-            statement = self._pg_appends[key] = _pg_append(key[0], key[1])
-        channel, payload = events_notification(run_id, events[0].seq, events[-1].seq, self._notify_origin)
-        params: dict[str, object] = values | {
-            "run_id": run_id,
+        now = datetime.now(UTC)
+        events = [e for b in batches for e in b.events]
+        answers = [b.terminal.answer for b in batches if b.terminal is not None and b.terminal.answer is not None]
+        usages = [b.terminal.usage if b.terminal is not None else None for b in batches]
+        params: dict[str, object] = {
             "worker": worker_id,
-            "prev_seq": events[0].seq - 1,
-            "now": stamp,
+            "run_ids": [b.run_id for b in batches],
+            "prev_seqs": [b.events[0].seq - 1 for b in batches],
+            "last_seqs": [b.events[-1].seq for b in batches],
+            "stamps": [_stamp(b, now) for b in batches],
+            "statuses": [b.terminal.status.value if b.terminal is not None else None for b in batches],
+            "errors": [b.terminal.error if b.terminal is not None else None for b in batches],
+            "providers": [b.model[0] if b.model is not None else None for b in batches],
+            "models": [b.model[1] if b.model is not None else None for b in batches],
+            "input_tokens": [u.input_tokens if u is not None else None for u in usages],
+            "output_tokens": [u.output_tokens if u is not None else None for u in usages],
+            "event_run_ids": [e.run_id for e in events],
             "seqs": [e.seq for e in events],
             "types": [e.type for e in events],
             "datas": [encode_event(e.event).decode() for e in events],
-            "channel": channel,
-            "payload": payload,
+            "answer_ids": [a.id for a in answers],
+            "answer_run_ids": [a.run_id for a in answers],
+            "answer_contents": [a.content for a in answers],
+            "answer_ats": [a.created_at for a in answers],
+            "channel": EVENTS_CHANNEL,
+            "origin": self._notify_origin,
         }
-        if answer is not None:
-            params |= {"answer_id": answer.id, "answer_content": answer.content, "answer_at": answer.created_at}
         async with self._autocommit.connect() as conn:
-            return (await conn.execute(statement, params)).first() is not None
+            written = {row[0] for row in await conn.execute(_PG_APPEND, params)}
+        return [b.run_id in written for b in batches]
 
-    async def _append_in_transaction(
-        self,
-        run_id: UUID,
-        worker_id: str,
-        events: Sequence[StoredEvent],
-        values: dict[str, object],
-        answer: Message | None,
-        stamp: datetime,
-    ) -> bool:
+    async def _append_in_transaction(self, worker_id: str, batches: Sequence[AppendBatch]) -> list[bool]:
+        written: list[bool] = []
+        rows: list[dict[str, Any]] = []
+        answers: list[dict[str, object]] = []
+        now = datetime.now(UTC)
         async with self._engine.begin() as conn:
-            result = await conn.execute(
-                update(_RUNS)
-                .where(
-                    _RUNS.c.id == run_id,
-                    _RUNS.c.owner == worker_id,
-                    _RUNS.c.status == _RUNNING,
-                    _RUNS.c.last_seq == events[0].seq - 1,
+            for batch in batches:
+                events, stamp = batch.events, _stamp(batch, now)
+                result = await conn.execute(
+                    update(_RUNS)
+                    .where(
+                        _RUNS.c.id == batch.run_id,
+                        _RUNS.c.owner == worker_id,
+                        _RUNS.c.status == _RUNNING,
+                        _RUNS.c.last_seq == events[0].seq - 1,
+                    )
+                    .values(_run_values(batch) | {"last_seq": events[-1].seq})
                 )
-                .values(values)
-            )
-            if result.rowcount != 1:
-                return False
-            await conn.execute(insert(_EVENTS), [event_row(e, stamp) for e in events])
-            if answer is not None:
-                await conn.execute(insert(_MESSAGES), _message_values(answer))
-            if self._notify_origin is not None:
-                channel, payload = events_notification(run_id, events[0].seq, events[-1].seq, self._notify_origin)
-                await conn.execute(text("SELECT pg_notify(:c, :p)"), {"c": channel, "p": payload})
-        return True
+                written.append(result.rowcount == 1)
+                if result.rowcount != 1:
+                    continue
+                rows.extend(event_row(e, stamp) for e in events)
+                if batch.terminal is not None and batch.terminal.answer is not None:
+                    answers.append(_message_values(batch.terminal.answer))
+                if self._notify_origin is not None:
+                    channel, payload = events_notification(
+                        batch.run_id, events[0].seq, events[-1].seq, self._notify_origin
+                    )
+                    await conn.execute(text("SELECT pg_notify(:c, :p)"), {"c": channel, "p": payload})
+            if rows:
+                await conn.execute(insert(_EVENTS), rows)
+            if answers:
+                await conn.execute(insert(_MESSAGES), answers)
+        return written
 
     async def count_queued(self) -> int:
         async with self._read_engine.connect() as conn:
@@ -326,11 +354,17 @@ class SqlRunStore:
 
     @_finish_even_if_cancelled
     async def renew_leases(self, worker_id: str, run_ids: Sequence[UUID], lease_until: datetime) -> None:
-        async with self._sessions() as session, session.begin():
-            await session.execute(
-                update(RunModel)
-                .where(RunModel.id.in_(list(run_ids)), RunModel.owner == worker_id, RunModel.status == _RUNNING)
-                .values(lease_expires_at=lease_until)
+        # The rows are locked in id order, as the append and the sweeper lock them (no deadlock between them).
+        locked = (
+            select(_RUNS.c.id)
+            .where(_RUNS.c.id.in_(list(run_ids)), _RUNS.c.owner == worker_id, _RUNS.c.status == _RUNNING)
+            .order_by(_RUNS.c.id)
+            .with_for_update()
+            .cte("locked")
+        )
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(_RUNS).where(_RUNS.c.id.in_(select(locked.c.id))).values(lease_expires_at=lease_until)
             )
 
     @_finish_even_if_cancelled
