@@ -6,15 +6,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
+from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+import msgspec
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from cvchat.infrastructure.db.models import RunModel
 from cvchat.infrastructure.db.store import SqlEventLog
 from cvchat.infrastructure.events.postgres import SIGNALS_CHANNEL, PgEventBus
 from cvchat.infrastructure.settings import Settings
+from tests.support.live import LiveServer
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 
@@ -84,3 +89,28 @@ async def test_a_silently_dropped_listening_connection_is_noticed_and_replaced(f
         await bus.close()
         await proxy.close()
         await engine.dispose()
+
+
+async def test_a_run_posted_to_a_busy_worker_is_claimed_at_once_by_an_idle_one(fresh_postgres_url: str) -> None:
+    settings = Settings(
+        database_url=fresh_postgres_url,
+        llm_provider="fake",
+        fake_llm_tokens=300,
+        fake_llm_delay_ms=10.0,
+        event_flush_ms=10.0,
+        shutdown_grace_s=0.5,
+    )
+    async with LiveServer.start(msgspec.structs.replace(settings, max_concurrent_runs=1)) as busy:
+        alice = await busy.user()
+        first = await busy.ask(alice, await busy.thread(alice, "first"))
+        await busy.wait_status(alice, first["run_id"], "running")
+        async with LiveServer.start(settings) as idle:
+            # Well inside the idle worker's periodic claim (every 2 s): only the post's NOTIFY wakes it in time.
+            await asyncio.sleep(0.7)
+            second = await busy.ask(alice, await busy.thread(alice, "second"))
+            run = await idle.wait_status(alice, second["run_id"], "running", "done", timeout=5)
+            queued = datetime.fromisoformat(run["started_at"]) - datetime.fromisoformat(run["created_at"])
+            assert queued.total_seconds() < 0.4, run
+            async with idle.runtime.read_sessions() as session:
+                owner = await session.scalar(select(RunModel.owner).where(RunModel.id == uuid.UUID(second["run_id"])))
+            assert owner == idle.runtime.origin

@@ -10,7 +10,7 @@ from uuid import UUID
 import msgspec
 from advanced_alchemy.exceptions import IntegrityError as RepositoryIntegrityError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, text, true, update
+from sqlalchemy import ColumnElement, TextClause, and_, delete, insert, or_, select, text, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -25,6 +25,7 @@ from cvchat.infrastructure.db.models import (
     ThreadModel,
     UserModel,
 )
+from cvchat.infrastructure.events.postgres import SIGNALS_CHANNEL
 
 T = TypeVar("T")
 _ACTIVE = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
@@ -244,8 +245,13 @@ class SqlMessageRepository:
 # index uq_runs_one_active_per_thread) or the user already used the Idempotency-Key (uq_runs_user_id_idempotency_key),
 # also when the conflicting run is being inserted by a concurrent post: the statement waits for that one to end. The
 # message and the first event are inserted from the run's RETURNING, so they exist exactly when the run does.
-_PG_ADD_QUEUED = text(
-    """
+def _pg_add_queued(announce: bool) -> TextClause:
+    """PostgreSQL's post, one statement: the run (only from its user's thread, ON CONFLICT DO NOTHING against the
+    one-active-run index and the Idempotency-Key index), its message and its first event, all or nothing; with
+    `announce`, the NOTIFY that wakes the other workers' executors (SIGNALS_CHANNEL, delivered with the commit)."""
+    notify = ", pg_notify(:channel, 'queued ' || id::text || ' ' || :origin)" if announce else ""
+    return text(
+        f"""
 WITH run AS (
     INSERT INTO runs (id, thread_id, user_id, message_id, status, created_at, last_seq, idempotency_key, request_hash)
     SELECT :run_id, threads.id, :user_id, :message_id, :status, :created_at, :last_seq, :idempotency_key,
@@ -261,22 +267,34 @@ WITH run AS (
     INSERT INTO run_events (run_id, seq, type, data, created_at)
     SELECT run.id, :seq, :type, :data, :created_at FROM run
 )
-SELECT id FROM run
+SELECT id{notify} FROM run
 """
-)
+    )
+
+
+_PG_ADD_QUEUED = {announce: _pg_add_queued(announce) for announce in (False, True)}
 
 
 class SqlRunRepository:
     """RunRepository on Advanced Alchemy, in the request's session.
 
     With `autocommit` (PostgreSQL: the writer engine in autocommit), `add_queued` is one statement of its own, one
-    round trip where the session's transaction took six (BEGIN, the thread check, three INSERTs, COMMIT).
+    round trip where the session's transaction took six (BEGIN, the thread check, three INSERTs, COMMIT); with
+    `announce_origin` (the event bus's origin) that statement also announces the run to the other workers.
     """
 
-    def __init__(self, session: AsyncSession, autocommit: AsyncEngine | None = None) -> None:
+    def __init__(
+        self, session: AsyncSession, autocommit: AsyncEngine | None = None, *, announce_origin: str | None = None
+    ) -> None:
         self._session = session
         self._rows = _RunRows(session=session)
         self._autocommit = autocommit
+        self._announce_origin = announce_origin
+
+    @property
+    def announces(self) -> bool:
+        """Whether `add_queued` itself tells the other workers about the run (so the caller only wakes its own)."""
+        return self._autocommit is not None and self._announce_origin is not None
 
     async def add_queued(self, message: Message, run: Run, first_event: StoredEvent) -> bool:
         if self._autocommit is not None:
@@ -320,9 +338,12 @@ class SqlRunRepository:
             "type": event["type"],
             "data": event["data"],
         }
+        if self._announce_origin is not None:
+            params |= {"channel": SIGNALS_CHANNEL, "origin": self._announce_origin}
         try:
             async with self._autocommit.connect() as conn:
-                return (await conn.execute(_PG_ADD_QUEUED, params)).first() is not None
+                statement = _PG_ADD_QUEUED[self._announce_origin is not None]
+                return (await conn.execute(statement, params)).first() is not None
         except IntegrityError:
             # Only a foreign key can fail now: the thread was deleted while the run was being inserted.
             return False

@@ -66,7 +66,7 @@ async def provide_messages_repo(db_session: NamedDependency[AsyncSession]) -> Sq
 async def provide_runs_repo(
     db_session: NamedDependency[AsyncSession], runtime: NamedDependency[Runtime]
 ) -> SqlRunRepository:
-    return SqlRunRepository(db_session, runtime.statement_engine)
+    return SqlRunRepository(db_session, runtime.statement_engine, announce_origin=runtime.origin)
 
 
 def provide_create_user(users_repo: NamedDependency[SqlUserRepository]) -> CreateUser:

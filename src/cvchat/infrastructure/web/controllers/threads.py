@@ -22,6 +22,7 @@ from cvchat.application.threads import (
 )
 from cvchat.application.users import IssueStreamToken, Principal
 from cvchat.domain.errors import NotFoundError
+from cvchat.infrastructure.db.repositories import SqlRunRepository
 from cvchat.infrastructure.events.memory import InProcessEventBus
 from cvchat.infrastructure.web.auth import BEARER_ONLY, provide_principal
 from cvchat.infrastructure.web.deps import (
@@ -172,6 +173,7 @@ class ThreadController(Controller):
         issue_stream_token: NamedDependency[IssueStreamToken],
         db_session: NamedDependency[AsyncSession],
         event_bus: NamedDependency[InProcessEventBus],
+        runs_repo: NamedDependency[SqlRunRepository],
         request: Request,
         limits: NamedDependency[Limits],
         idempotency_key: IdempotencyKey = None,
@@ -189,10 +191,14 @@ class ThreadController(Controller):
         )
         run = result.run
         # Commit before announcing: the executor must find the queued run when it looks. (On PostgreSQL the post was
-        # one autocommit statement, already committed; the session has nothing left to commit.)
+        # one autocommit statement, already committed, that also announced the run to the other workers; the session
+        # has nothing left to commit, and only this worker's executor is left to wake.)
         await db_session.commit()
         if not result.replayed:
-            await event_bus.announce_queued(run.id)
+            if runs_repo.announces:
+                event_bus.signal_queued(run.id)
+            else:
+                await event_bus.announce_queued(run.id)
         body = MessageAccepted(
             run_id=run.id,
             message_id=run.message_id,
