@@ -11,7 +11,7 @@ import msgspec
 from cvchat.domain.entities import Page, Run, RunStatus
 from cvchat.domain.errors import EventsPrunedError, InvalidPositionError, NotFoundError
 from cvchat.domain.events import StoredEvent
-from cvchat.domain.ports import Clock, EventBus, EventLog, RunRepository, RunStore, ThreadRepository
+from cvchat.domain.ports import Clock, EventBus, EventLog, RunRepository, RunStore, Subscription, ThreadRepository
 
 CANCEL_REASON = "canceled by the user"
 
@@ -133,6 +133,19 @@ class Heartbeat(msgspec.Struct, frozen=True):
 HEARTBEAT = Heartbeat()
 
 
+class OpenedStream:
+    """A stream subscribed to its run, with the run and its first page of events as read after subscribing."""
+
+    def __init__(
+        self, run_id: UUID, after: int, run: Run | None, page: list[StoredEvent] | None, subscription: Subscription
+    ) -> None:
+        self.run_id, self.after, self.run, self.page, self.subscription = run_id, after, run, page, subscription
+
+    def close(self) -> None:
+        """Unsubscribe (a stream that will not be followed, or was dropped unread)."""
+        self.subscription.close()
+
+
 class StreamRunEvents:
     """Follow a run's log from a position: replay what is stored, then live events, each exactly once.
 
@@ -159,24 +172,45 @@ class StreamRunEvents:
         check_not_pruned(run, after)
         return not (run.status.is_terminal and after >= run.last_seq)
 
+    async def open(self, run_id: UUID, after: int, key_id: UUID | None = None) -> OpenedStream:
+        """Subscribe, then read the run and its first page of events after `after` together (one read).
+
+        The caller checks the run (who owns it, `check_position`) before following it, and closes what it does not
+        follow.
+        """
+        subscription = self._bus.subscribe(run_id, key_id)
+        try:
+            run, page = await self._log.read_run(run_id, after, self._PAGE)
+        except BaseException:
+            subscription.close()
+            raise
+        return OpenedStream(run_id=run_id, after=after, run=run, page=page, subscription=subscription)
+
     async def __call__(
         self, run_id: UUID, after: int, key_id: UUID | None = None
     ) -> AsyncIterator[list[StoredEvent] | Heartbeat]:
+        """`open` then `follow`."""
+        async for item in self.follow(await self.open(run_id, after, key_id)):
+            yield item
+
+    async def follow(self, opened: OpenedStream) -> AsyncIterator[list[StoredEvent] | Heartbeat]:
         """Batches of consecutive events (a page of the log, or a batch as committed), or a heartbeat.
 
         A batch goes to the client as one write; the terminal event, if any, is the last of its batch.
         """
-        subscription = self._bus.subscribe(run_id, key_id)
+        run_id, subscription, page = opened.run_id, opened.subscription, opened.page
         deadline = time.monotonic() + self._max_stream_s
-        last = after
+        last = opened.after
         try:
             while True:
-                # Catch up from the log: at the start, after a gap, or when the bus dropped our batches.
+                # Catch up from the log: at the start (the page read with the run), after a gap, or when the bus
+                # dropped our batches.
                 subscription.lagged = False
                 while True:
                     if subscription.closed:  # e.g. the key was revoked: replay nothing more
                         return
-                    stored = await self._log.read_after(run_id, last, self._PAGE)
+                    stored = page if page is not None else await self._log.read_after(run_id, last, self._PAGE)
+                    page = None
                     if stored:
                         batch, is_over = _upto_terminal(stored)
                         yield batch

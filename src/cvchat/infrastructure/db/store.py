@@ -484,6 +484,20 @@ async def _histories(conn: AsyncConnection, runs: Sequence[Run], turns: int) -> 
     return {r.id: _starting_with_user(by_thread[r.thread_id]) for r in runs}
 
 
+# A stream's opening read on PostgreSQL, one statement: the run and its first page of events after a position, as
+# a JSON array of [seq, data] pairs (data is the event's JSON text).
+_PG_READ_RUN = text(
+    f"""
+SELECT {_RUN_COLUMNS},
+       (SELECT coalesce(json_agg(json_build_array(e.seq, e.data) ORDER BY e.seq), '[]')::text
+        FROM (SELECT seq, data FROM run_events WHERE run_id = runs.id AND seq > :after ORDER BY seq LIMIT :limit) AS e
+       ) AS events
+FROM runs WHERE runs.id = :run_id
+"""
+).columns(*_RUNS.c, column("events", Text))
+_PAGE_DECODER = msgspec.json.Decoder(list[tuple[int, str]])
+
+
 class SqlEventLog:
     """EventLog on the read engine (plain `BEGIN` on SQLite, so readers never block).
 
@@ -493,23 +507,42 @@ class SqlEventLog:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = _autocommit(engine)
+        self._is_postgres = engine.dialect.name == "postgresql"
 
-    async def read_after(self, run_id: UUID, after: int, limit: int | None = None) -> list[StoredEvent]:
+    @staticmethod
+    def _after(run_id: UUID, after: int, limit: int | None) -> Any:
         query = (
             select(_EVENTS.c.seq, _EVENTS.c.data)
             .where(_EVENTS.c.run_id == run_id, _EVENTS.c.seq > after)
             .order_by(_EVENTS.c.seq)
         )
-        if limit is not None:
-            query = query.limit(limit)
+        return query if limit is None else query.limit(limit)
+
+    async def read_after(self, run_id: UUID, after: int, limit: int | None = None) -> list[StoredEvent]:
         async with self._engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
+            rows = (await conn.execute(self._after(run_id, after, limit))).all()
         return [stored_event(run_id, seq, data) for seq, data in rows]
 
     async def get_run(self, run_id: UUID) -> Run | None:
         async with self._engine.connect() as conn:
             row = (await conn.execute(select(_RUNS).where(_RUNS.c.id == run_id))).first()
         return None if row is None else to_run(cast(Any, row))
+
+    async def read_run(self, run_id: UUID, after: int, limit: int) -> tuple[Run | None, list[StoredEvent]]:
+        async with self._engine.connect() as conn:
+            if self._is_postgres:
+                row = (await conn.execute(_PG_READ_RUN, {"run_id": run_id, "after": after, "limit": limit})).first()
+                if row is None:
+                    return None, []
+                page = _PAGE_DECODER.decode(row.events)
+                return to_run(cast(Any, row)), [stored_event(run_id, seq, data) for seq, data in page]
+            # SQLite: two statements in one read transaction, so they see the same moment.
+            async with conn.begin():
+                row = (await conn.execute(select(_RUNS).where(_RUNS.c.id == run_id))).first()
+                rows = (await conn.execute(self._after(run_id, after, limit))).all() if row is not None else []
+        if row is None:
+            return None, []
+        return to_run(cast(Any, row)), [stored_event(run_id, seq, data) for seq, data in rows]
 
 
 def _autocommit(engine: AsyncEngine) -> AsyncEngine:

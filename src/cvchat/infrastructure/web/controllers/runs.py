@@ -16,7 +16,7 @@ from litestar.params import HeaderParameter, PathParameter, QueryParameter
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
-from cvchat.application.runs import CancelRun, GetRun, Heartbeat, ReadRunEvents, StreamRunEvents
+from cvchat.application.runs import CancelRun, GetRun, Heartbeat, OpenedStream, ReadRunEvents, StreamRunEvents
 from cvchat.application.users import IssueStreamToken, Principal
 from cvchat.domain.entities import Run
 from cvchat.domain.errors import InvalidPositionError, NotFoundError
@@ -175,15 +175,22 @@ class RunController(Controller):
         """Server-Sent Events of the run's log, resumable without gaps or duplicates."""
         position = parse_position(last_event_id, after)
         key = await stream_caller(request, runtime, limits, run_id, token)
-        run = await runtime.event_log.get_run(run_id)
-        if run is None or run.user_id != key.user_id:
-            raise NotFoundError(f"run {run_id} not found")
-        if not stream_run_events.check_position(run, position):
-            return Response(None, status_code=HTTP_204_NO_CONTENT)
-        slot = limits.streams.acquire(key.id)  # 429 beyond MAX_STREAMS_PER_KEY
-        body = _frames(stream_run_events, run, position, runtime.settings.sse_retry_ms, key.id, slot)
+        # Subscribed before the run and its first page are read (in one statement), so nothing falls in between.
+        opened = await stream_run_events.open(run_id, position, key.id)
+        try:
+            run = opened.run
+            if run is None or run.user_id != key.user_id:
+                raise NotFoundError(f"run {run_id} not found")
+            if not stream_run_events.check_position(run, position):
+                opened.close()
+                return Response(None, status_code=HTTP_204_NO_CONTENT)
+            slot = limits.streams.acquire(key.id)  # 429 beyond MAX_STREAMS_PER_KEY
+        except BaseException:
+            opened.close()
+            raise
+        body = _frames(stream_run_events, opened, run, runtime.settings.sse_retry_ms, slot)
         # Released when the body ends, or when it is dropped without ever being iterated (its finally never runs).
-        weakref.finalize(body, slot.release)
+        weakref.finalize(body, _release, slot, opened)
         # A plain Stream of ready SSE bytes: Litestar's ServerSentEvent would encode (and send) each event on its own.
         return Stream(
             body,
@@ -192,18 +199,22 @@ class RunController(Controller):
         )
 
 
+def _release(slot: StreamSlot, opened: OpenedStream) -> None:
+    slot.release()
+    opened.close()
+
+
 async def _frames(
     stream_run_events: NamedDependency[StreamRunEvents],
+    opened: OpenedStream,
     run: Run,
-    position: int,
     retry_ms: int,
-    key_id: UUID,
     slot: StreamSlot,
 ) -> AsyncIterator[bytes]:
     """The stream's body in SSE wire format: one chunk, so one socket write, per batch of events."""
     with slot:
         yield b"retry: %d\r\n\r\n" % retry_ms
-        async for item in stream_run_events(run.id, position, key_id):
+        async for item in stream_run_events.follow(opened):
             if isinstance(item, Heartbeat):
                 yield PING
                 continue
