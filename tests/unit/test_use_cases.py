@@ -11,7 +11,7 @@ import msgspec
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cvchat.application.common import SystemClock
+from cvchat.application.common import SystemClock, new_id
 from cvchat.application.messages import PostMessage, PostMessageInput
 from cvchat.application.runs import HEARTBEAT, CancelRun, StreamRunEvents
 from cvchat.application.threads import CreateThread, CreateThreadInput
@@ -34,6 +34,7 @@ from cvchat.domain.errors import (
 from cvchat.domain.events import StoredEvent, Token
 from cvchat.infrastructure.db.config import build_alchemy_config
 from cvchat.infrastructure.db.repositories import SqlRunRepository, SqlThreadRepository, SqlUserRepository
+from cvchat.infrastructure.events.memory import InProcessEventBus
 from cvchat.infrastructure.runtime import Runtime
 from cvchat.infrastructure.settings import Settings
 
@@ -150,6 +151,26 @@ async def test_a_subscriber_that_falls_behind_catches_up_from_the_log(runtime: R
     seqs = [e.seq for e in [*first, *rest]]  # type: ignore[union-attr]
     assert seqs == list(range(1, seqs[-1] + 1))
     assert rest[-1].is_terminal
+
+
+async def test_batches_that_wait_for_a_busy_stream_go_out_as_one(runtime: Runtime) -> None:
+    bus = InProcessEventBus(subscriber_capacity=8)
+    stream = StreamRunEvents(runtime.event_log, bus, heartbeat_s=10, max_stream_s=10)
+    run_id = new_id()
+    events = [StoredEvent(run_id=run_id, seq=i, event=Token(text=f"t{i}")) for i in range(1, 8)]
+    iterator = stream(run_id, 0)
+    first = asyncio.ensure_future(anext(iterator))
+    await asyncio.sleep(0.05)  # subscribed, and waiting on the bus (the run has nothing stored)
+    await bus.publish(events[:2])
+    assert [e.seq for e in await first] == [1, 2]  # type: ignore[union-attr]
+    # Three batches arrive while the stream is busy elsewhere (not reading): one write carries them.
+    for batch in (events[2:3], events[3:5], events[5:6]):
+        await bus.publish(batch)
+    assert [e.seq for e in await anext(iterator)] == [3, 4, 5, 6]  # type: ignore[union-attr]
+    # A repeat is skipped; what continues the log still goes out.
+    await bus.publish(events[4:7])
+    assert [e.seq for e in await anext(iterator)] == [7]  # type: ignore[union-attr]
+    await iterator.aclose()
 
 
 async def test_a_stream_token_speaks_for_one_run_and_one_user(runtime: Runtime) -> None:

@@ -238,18 +238,34 @@ class StreamRunEvents:
                                 break
                             yield HEARTBEAT
                         continue
-                    fresh = [e for e in batch if e.seq > last]
-                    if not fresh:
-                        continue
-                    if fresh[0].seq != last + 1:
-                        break
-                    fresh, is_over = _upto_terminal(fresh)
-                    yield fresh
-                    last = fresh[-1].seq
-                    if is_over:
+                    # Batches that arrived while this stream was busy go out with this one, as one write.
+                    batch = batch + subscription.ready()
+                    if subscription.closed:
                         return
+                    fresh, gap = _continuing(batch, last)
+                    if fresh:
+                        fresh, is_over = _upto_terminal(fresh)
+                        yield fresh
+                        last = fresh[-1].seq
+                        if is_over:
+                            return
+                    if gap or subscription.lagged:
+                        break
         finally:
             subscription.close()
+
+
+def _continuing(events: list[StoredEvent], last: int) -> tuple[list[StoredEvent], bool]:
+    """The events that continue the log after `last` (repeats skipped), and whether a gap cut them short."""
+    fresh: list[StoredEvent] = []
+    for event in events:
+        if event.seq <= last:
+            continue
+        if event.seq != last + 1:
+            return fresh, True
+        fresh.append(event)
+        last = event.seq
+    return fresh, False
 
 
 def _upto_terminal(events: list[StoredEvent]) -> tuple[list[StoredEvent], bool]:

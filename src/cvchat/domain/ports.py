@@ -130,6 +130,9 @@ class Subscription(Protocol):
     async def next_batch(self, timeout: float) -> list[StoredEvent] | None:
         """The next published batch, or None after `timeout` seconds of silence."""
 
+    def ready(self) -> list[StoredEvent]:
+        """The events of every batch already waiting (in order), without waiting; empty when none is."""
+
     def close(self) -> None: ...
 
 

@@ -61,6 +61,12 @@ class QueueSubscription:
         except TimeoutError:
             return None
 
+    def ready(self) -> list[StoredEvent]:
+        events: list[StoredEvent] = []
+        while not self._queue.empty():
+            events.extend(self._queue.get_nowait())
+        return events
+
     def close(self) -> None:
         self._bus._unsubscribe(self)
 
