@@ -132,6 +132,23 @@ async def test_concurrent_runs_are_written_together_at_most_one_write_per_flush_
 
 @pytest.mark.parametrize(
     "settings_overrides",
+    [{"fake_llm_tokens": 8, "fake_llm_delay_ms": 300.0, "event_flush_ms": 2000.0, "max_concurrent_runs": 8}],
+)
+async def test_a_runs_first_token_is_not_held_by_the_window_of_the_other_runs_writes(server: LiveServer) -> None:
+    alice = await server.user()
+    busy = await server.ask(alice, await server.thread(alice, "busy"))
+    await server.wait_status(alice, busy["run_id"], "running")
+    await asyncio.sleep(0.1)
+    second = await server.ask(alice, await server.thread(alice, "second"))
+    await asyncio.gather(server.frames(busy["stream_url"]), server.frames(second["stream_url"]))
+    running, first_token = (await _log(server, second["run_id"]))[1:3]
+    assert first_token.type == "token"
+    # The busy run's first write opened a 2 s window; the second run's first token (300 ms) still went out at once.
+    assert (first_token.created_at - running.created_at).total_seconds() < 0.8
+
+
+@pytest.mark.parametrize(
+    "settings_overrides",
     [{"fake_llm_tokens": 60, "fake_llm_delay_ms": 10.0, "event_flush_ms": 20.0, "max_concurrent_runs": 8}],
 )
 async def test_a_run_fenced_off_in_a_shared_write_leaves_the_other_runs_whole(server: LiveServer) -> None:

@@ -31,9 +31,9 @@ class GroupCommitter:
     """Writes the event batches of all of this worker's runs together: one statement (transaction) per flush window.
 
     A write starts at once when none is in flight and the last one started at least `flush_s` ago (so a lone event
-    after a quiet spell is not held back), else when the window is over; a run's terminal batch does not wait for the
-    window, only for the write in flight. Each write takes every waiting run's events, so the number of writes
-    follows the flush windows and the runs that end, not the number of runs or tokens. A batch is published on the
+    after a quiet spell is not held back), else when the window is over; a run's first and terminal batches do not
+    wait for the window, only for the write in flight. Each write takes every waiting run's events, so the number of
+    writes follows the flush windows and the runs that start and end, not the number of runs or tokens. A batch is published on the
     bus only after it has committed. When a write of several runs fails, each is retried alone, so one run's bad batch
     does not fail the others.
     """
@@ -143,7 +143,8 @@ class EventWriter:
         if self._error is not None:
             raise self._error
         self._pending.append(event)
-        self._committer.schedule(self)
+        # A run's first write (its first token, say) does not wait for the window the other runs' writes keep.
+        self._committer.schedule(self, urgent=self.flushes == 0)
 
     @property
     def error(self) -> BaseException | None:
