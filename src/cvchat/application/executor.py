@@ -130,6 +130,8 @@ class EventWriter:
         self._model: tuple[str, str] | None = None
         self._in_flight: asyncio.Future[None] | None = None
         self._error: BaseException | None = None
+        self._taken = False
+        """Whether the committer has taken a batch of this run yet."""
         self.flushes = 0
         self.first_token_at: float | None = None
         """time.time() when the first token's batch committed."""
@@ -144,7 +146,7 @@ class EventWriter:
             raise self._error
         self._pending.append(event)
         # A run's first write (its first token, say) does not wait for the window the other runs' writes keep.
-        self._committer.schedule(self, urgent=self.flushes == 0)
+        self._committer.schedule(self, urgent=not self._taken)
 
     @property
     def error(self) -> BaseException | None:
@@ -156,6 +158,7 @@ class EventWriter:
         events = [StoredEvent(run_id=self.run_id, seq=self._seq + i, event=e) for i, e in enumerate(self._pending, 1)]
         batch = AppendBatch(run_id=self.run_id, events=events, terminal=self._terminal, model=self._model)
         self._pending, self._terminal, self._model = [], None, None
+        self._taken = True
         self._in_flight = asyncio.get_running_loop().create_future()
         return batch
 
