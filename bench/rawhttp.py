@@ -1,15 +1,19 @@
 """Lean HTTP/1.1 clients on raw asyncio streams, for load where httpx itself would be the bottleneck.
 
 `hammer` measures GET throughput over keep-alive connections; `hold_streams` opens many SSE streams and keeps them
-idle. Both speak just enough HTTP/1.1 for our own server (Content-Length or chunked bodies).
+idle; `follow_sse` reads a run's stream to its end, parsing SSE as a browser does. They speak just enough HTTP/1.1
+for our own server (Content-Length or chunked bodies).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from dataclasses import dataclass, field
+
+from tests.support.processes import FollowedRun, Frame
 
 
 def _request(path: str, headers: dict[str, str], host: str) -> bytes:
@@ -175,3 +179,56 @@ async def hold_streams(
     await asyncio.gather(*(one(i) for i in range(count)))
     held.seconds_to_open = time.monotonic() - started
     return held
+
+
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+async def follow_sse(host: str, port: int, path: str, headers: dict[str, str], into: FollowedRun) -> FollowedRun:
+    """GET an SSE stream on a connection of its own and parse it (lines, `field: value`, a blank line dispatches)
+    until `event: done` or the end of the body. A frame's `at` is time.monotonic() when its chunk arrived.
+
+    httpx's streaming costs about three times as much client CPU per chunk, which made the client the bottleneck of
+    the load phases.
+    """
+    reader, writer = await asyncio.open_connection(host, port)
+    into.connects += 1
+    try:
+        writer.write(_request(path, headers | {"Accept": "text/event-stream"}, f"{host}:{port}"))
+        status, response_headers = await _read_head(reader)
+        into.statuses.append(status)
+        if status != 200:
+            raise AssertionError(f"{path}: {status} {await _read_body(reader, response_headers)!r}")
+        pending = b""
+        event_id: str | None = None
+        event_type, data = "", []
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            chunk = await reader.readexactly(size + 2)
+            if size == 0:
+                break
+            at = time.monotonic()
+            *lines, pending = _LINE_END.split(pending + chunk[:-2])
+            for raw in lines:
+                line = raw.decode()
+                if line == "":
+                    if data or event_type:
+                        frame = Frame(id=event_id, event=event_type or "message", data="\n".join(data), at=at)
+                        into.frames.append(frame)
+                        if frame.event == "done":
+                            into.ended_at = at
+                            return into
+                    event_id, event_type, data = None, "", []
+                elif not line.startswith(":"):
+                    name, _, value = line.partition(":")
+                    value = value.removeprefix(" ")
+                    if name == "id":
+                        event_id = value
+                    elif name == "event":
+                        event_type = value
+                    elif name == "data":
+                        data.append(value)
+        into.ended_at = time.monotonic()
+        return into
+    finally:
+        writer.close()

@@ -7,6 +7,7 @@ Each phase starts its own server (the fake provider's pace is a process setting)
 - resume: a reconnect with Last-Event-ID to the first replayed event (finished runs, sequential);
 - cancel: cancel posted while tokens stream, to its answer and to the terminal frame on the stream (sequential);
 - load: 100 runs at once, 2 subscribers each: first-token and completion overhead, delivery lag, throughput;
+- steady: 100 runs in flight (one posted every 20 ms), 2 subscribers each: the same figures, after the ramp-up;
 - writes: fast-token runs, to show that INSERTs per run follow flush windows, not tokens;
 - GET /api/runs/{id} requests per second over keep-alive connections;
 - idle: thousands of SSE streams held open on one worker, with its RSS and its idle CPU.
@@ -40,7 +41,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from bench.rawhttp import hammer, hold_streams
+from bench.rawhttp import follow_sse, hammer, hold_streams
 from tests.support.processes import (
     BIN,
     ApiUser,
@@ -72,6 +73,8 @@ class Scale:
     load_runs: int = 100
     load_subscribers: int = 2
     load_tokens: int = 100
+    steady_runs: int = 300
+    """Runs posted in the steady phase, one every run length / load_runs, so that load_runs are in flight."""
     write_runs: int = 10
     write_tokens: int = 300
     get_seconds: float = 5.0
@@ -89,6 +92,7 @@ QUICK = Scale(
     cancel=10,
     load_runs=20,
     load_tokens=50,
+    steady_runs=60,
     write_runs=4,
     write_tokens=200,
     get_seconds=2.0,
@@ -293,6 +297,11 @@ async def post(http: httpx.AsyncClient, user: ApiUser, thread_id: str) -> str:
     return str(response.json()["run_id"])
 
 
+async def follow(proc: ServeProcess, user: ApiUser, into: FollowedRun) -> FollowedRun:
+    """A subscriber of the load phases: the lean SSE client, so that the bench measures the server, not httpx."""
+    return await follow_sse("127.0.0.1", proc.port, f"/api/runs/{into.run_id}/events", user.headers, into)
+
+
 def first(frames: list[Any], predicate: Callable[[Any], bool]) -> Any:
     return next((f for f in frames if predicate(f)), None)
 
@@ -390,7 +399,7 @@ async def phase_load(db: Database, log_dir: Path, scale: Scale, check: Checker) 
             sent = time.monotonic()
             run_id = await post(http, user, thread_id)
             subscribers = [FollowedRun(run_id) for _ in range(scale.load_subscribers)]
-            await asyncio.gather(*(follow_run(http, user, run_id, into=s, resume=False) for s in subscribers))
+            await asyncio.gather(*(follow(proc, user, s) for s in subscribers))
             return sent, run_id, subscribers
 
         async with asyncio.timeout(120):
@@ -445,6 +454,57 @@ async def phase_load(db: Database, log_dir: Path, scale: Scale, check: Checker) 
         )
         out |= {"get_per_s": got.per_second, "get_ms": got.latencies_ms, "get_errors": got.errors}
     return out
+
+
+async def phase_steady(db: Database, log_dir: Path, scale: Scale, check: Checker) -> dict[str, Any]:
+    """`load_runs` runs in flight, as a busy service has them: a run posted every run length / `load_runs`, each
+    followed by `load_subscribers` streams. The runs posted once that many were going are measured."""
+    tokens, in_flight = scale.load_tokens, scale.load_runs
+    interval = tokens * DELAY_MS / 1000 / in_flight
+    settings = {"fake_llm_tokens": tokens, "max_concurrent_runs": 2 * in_flight}
+    async with server(db, log_dir, "steady", settings) as (proc, http):
+        user = await create_user(http, f"st-{uuid.uuid4().hex[:8]}")
+        threads = [await create_thread(http, user) for _ in range(scale.steady_runs)]
+        start = time.monotonic() + 0.1
+
+        async def one(i: int, thread_id: str) -> tuple[int, float, str, list[FollowedRun]]:
+            await asyncio.sleep(max(0.0, start + i * interval - time.monotonic()))
+            sent = time.monotonic()
+            run_id = await post(http, user, thread_id)
+            subscribers = [FollowedRun(run_id) for _ in range(scale.load_subscribers)]
+            await asyncio.gather(*(follow(proc, user, s) for s in subscribers))
+            return i, sent, run_id, subscribers
+
+        cpu_before, client_before = cpu_seconds(proc.pids()), time.process_time()
+        async with asyncio.timeout(120):
+            results = await asyncio.gather(*(one(i, t) for i, t in enumerate(threads)))
+        wall = time.monotonic() - start
+        cpu = cpu_seconds(proc.pids()) - cpu_before
+        client_cpu = time.process_time() - client_before
+        logs = await db.logs([r for _, _, r, _ in results])
+        first_token, completion, lag, late_post = [], [], [], []
+        for i, sent, run_id, subscribers in results:
+            log = logs[run_id]
+            created = {seq: at for seq, _, _, at in log}
+            for s in subscribers:
+                check.check(s, log=[(seq, t, d) for seq, t, d, _ in log])
+            if i < in_flight:  # ramp-up: fewer than `in_flight` runs going yet
+                continue
+            late_post.append((sent - (start + i * interval)) * 1000)
+            for s in subscribers:
+                lag.extend((f.at + WALL_OFFSET - created[int(f.id)]) * 1000 for f in s.events if int(f.id) in created)
+            token = first(subscribers[0].events, lambda f: f.event == "token")
+            first_token.append((token.at - sent) * 1000 - DELAY_MS)
+            completion.append((subscribers[0].done.at - sent) * 1000 - tokens * DELAY_MS)
+    return {
+        "steady_first_token_ms": first_token,
+        "steady_completion_ms": completion,
+        "steady_lag_ms": lag,
+        "steady_late_post_ms": late_post,
+        "steady_tokens_per_s": scale.steady_runs * tokens / wall,
+        "steady_cpu_pct": 100 * cpu / wall,
+        "steady_client_cpu_pct": 100 * client_cpu / wall,
+    }
 
 
 async def phase_writes(db: Database, log_dir: Path, scale: Scale, check: Checker) -> dict[str, Any]:
@@ -528,6 +588,7 @@ PHASES = {
     "first-token": phase_first_token_and_resume,
     "cancel": phase_cancel,
     "load": phase_load,
+    "steady": phase_steady,
     "writes": phase_writes,
     "idle": phase_idle,
 }
@@ -675,6 +736,30 @@ def table(results: dict[str, dict[str, Any]]) -> str:
             lambda r: f"{fmt(r['load_batches_per_run'])} / {fmt(r['load_events_per_run'])}",
         ),
         row(
+            "steady (load_runs in flight): first-token overhead p50 / p99",
+            "",
+            lambda r: f"{fmt(pct(r['steady_first_token_ms'], 50))} / {fmt(pct(r['steady_first_token_ms'], 99))} ms",
+        ),
+        row(
+            "steady: completion overhead p50 / p99",
+            "p99 ≤ 50 ms",
+            lambda r: f"{fmt(pct(r['steady_completion_ms'], 50))} / {fmt(pct(r['steady_completion_ms'], 99))} ms",
+        ),
+        row(
+            "steady: event delivery lag p50 / p99",
+            "",
+            lambda r: f"{fmt(pct(r['steady_lag_ms'], 50))} / {fmt(pct(r['steady_lag_ms'], 99))} ms",
+        ),
+        row(
+            "steady: throughput",
+            "",
+            lambda r: (
+                f"{fmt(r['steady_tokens_per_s'], 0)} tokens/s (CPU: server {fmt(r['steady_cpu_pct'], 0)} %, "
+                f"bench client {fmt(r['steady_client_cpu_pct'], 0)} %; posts sent late p99 "
+                f"{fmt(pct(r['steady_late_post_ms'], 99))} ms)"
+            ),
+        ),
+        row(
             "writes: INSERT batches per run (fast tokens)",
             "bounded by flush windows",
             lambda r: (
@@ -727,6 +812,8 @@ async def main_async(args: argparse.Namespace) -> int:
         scale = dataclasses.replace(scale, idle_streams=args.streams)
     if args.backpressure:
         scale = dataclasses.replace(scale, backpressure=args.backpressure)
+    if args.runs:
+        scale = dataclasses.replace(scale, load_runs=args.runs, steady_runs=3 * args.runs)
     log_dir = Path(tempfile.mkdtemp(prefix="cvchat-bench-logs-"))
     print(f"cvchat bench: {machine()}; open files {limit}; logs in {log_dir}", file=sys.stderr)
     results: dict[str, dict[str, Any]] = {}
@@ -750,12 +837,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--backends", nargs="+", default=["postgres", "sqlite"], choices=["postgres", "sqlite"])
     parser.add_argument("--phases", nargs="+", default=list(PHASES), choices=list(PHASES))
-    parser.add_argument("--quick", action="store_true", help="small counts (about a minute): a smoke test of the bench")
+    parser.add_argument("--quick", action="store_true", help="small counts (about two minutes): a bench smoke test")
     parser.add_argument("--streams", type=int, help="idle SSE streams to hold (default 5000)")
     parser.add_argument(
         "--backpressure",
         type=int,
         help="serve the idle phase with Granian's per-worker backpressure raised to this (default: `cvchat serve`)",
+    )
+    parser.add_argument(
+        "--runs", type=int, help="runs at once in the load phase and in flight in the steady one (default 100)"
     )
     parser.add_argument("--json", help="also write every sample to this file")
     parser.add_argument("--timeout-s", type=float, default=240, help="per backend")
