@@ -33,9 +33,9 @@ class GroupCommitter:
     A write starts at once when none is in flight and the last one started at least `flush_s` ago (so a lone event
     after a quiet spell is not held back), else when the window is over; a run's first and terminal batches do not
     wait for the window, only for the write in flight. Each write takes every waiting run's events, so the number of
-    writes follows the flush windows and the runs that start and end, not the number of runs or tokens. A batch is published on the
-    bus only after it has committed. When a write of several runs fails, each is retried alone, so one run's bad batch
-    does not fail the others.
+    writes follows the flush windows and the runs that start and end, not the number of runs or tokens. A batch is
+    published on the bus only after it has committed. When a write of several runs fails, each is retried alone, so
+    one run's bad batch does not fail the others.
     """
 
     def __init__(
