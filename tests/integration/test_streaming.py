@@ -6,6 +6,7 @@ import asyncio
 import socket
 
 import pytest
+from sqlalchemy import event
 
 from tests.support.live import LiveServer, events_of
 
@@ -149,3 +150,45 @@ async def test_a_client_that_stops_reading_slows_nothing_and_catches_up_from_the
     writer.close()
     ids = [int(line[4:]) for line in raw.decode().splitlines() if line.startswith("id: ")]
     assert ids == list(range(1, run["last_seq"] + 1))
+
+
+@pytest.mark.parametrize(
+    "settings_overrides", [{"sse_heartbeat_s": 0.2, "fake_llm_tokens": 2, "fake_llm_delay_ms": 3000.0}]
+)
+async def test_quiet_streams_share_one_read_of_their_runs_per_heartbeat_window(server: LiveServer) -> None:
+    alice = await server.user()
+    accepted = await server.ask(alice, await server.thread(alice))
+    await server.wait_status(alice, accepted["run_id"], "running")
+    checks: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if "FROM runs" in statement and "run_events" not in statement:
+            checks.append(statement)
+
+    streams = [asyncio.create_task(server.frames(accepted["stream_url"], timeout=10)) for _ in range(20)]
+    await asyncio.sleep(1.2)  # all open (each opening read the run too), quiet until the first token at 3 s
+    event.listen(server.runtime.reader_engine.sync_engine, "before_cursor_execute", count)
+    try:
+        await asyncio.sleep(1.0)
+    finally:
+        event.remove(server.runtime.reader_engine.sync_engine, "before_cursor_execute", count)
+    # 20 quiet streams, a heartbeat every 0.2 s each: 100 checks of the run in that second, in a handful of reads.
+    assert 1 <= len(checks) <= 25, len(checks)
+    for stream in streams:
+        stream.cancel()
+
+
+@pytest.mark.parametrize(
+    "settings_overrides", [{"sse_heartbeat_s": 0.2, "fake_llm_tokens": 2, "fake_llm_delay_ms": 3000.0}]
+)
+async def test_a_quiet_stream_ends_at_its_next_heartbeat_once_its_run_is_deleted(server: LiveServer) -> None:
+    alice = await server.user()
+    thread_id = await server.thread(alice)
+    accepted = await server.ask(alice, thread_id)
+    stream = asyncio.create_task(server.frames(accepted["stream_url"], timeout=10))
+    await server.wait_status(alice, accepted["run_id"], "running")
+    await asyncio.sleep(0.3)
+    assert (await server.http.delete(f"/api/threads/{thread_id}", headers=alice.headers)).status_code == 204
+    async with asyncio.timeout(1.5):  # well before the first token (3 s), which will never come
+        frames = await stream
+    assert [f.event for f in events_of(frames)] == ["state", "state"]  # queued, running; no `done`

@@ -114,6 +114,10 @@ class EventLog(Protocol):
 
     async def get_run(self, run_id: UUID) -> Run | None: ...
 
+    async def get_runs(self, run_ids: Sequence[UUID]) -> dict[UUID, Run]:
+        """The runs that exist among `run_ids`, in one read."""
+        ...
+
     async def read_run(self, run_id: UUID, after: int, limit: int) -> tuple[Run | None, list[StoredEvent]]:
         """The run and up to `limit` of its events after `after`, as of one moment (one statement where it can)."""
         ...

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from cvchat.application.assistant import Assistant
 from cvchat.application.common import SystemClock, new_id
 from cvchat.application.executor import RunExecutor
+from cvchat.application.runs import RunChecks
 from cvchat.application.tools import GetCvTool, SearchCvsTool
 from cvchat.infrastructure.auth_cache import PrincipalCache
 from cvchat.infrastructure.cvs.embeddings import make_embedder
@@ -61,6 +62,8 @@ class Runtime:
         )
         """PostgreSQL: the writer engine in autocommit, for a request's write that is one statement (posting)."""
         self.event_log = SqlEventLog(self.reader_engine)
+        self.run_checks = RunChecks(self.event_log, window_s=min(0.5, settings.sse_heartbeat_s / 10))
+        """The open streams' heartbeat checks of their runs, one read per window for all of them."""
         self.bus: InProcessEventBus
         if settings.is_postgres:
             dsn = settings.resolved_database_url.replace("postgresql+asyncpg://", "postgresql://", 1)

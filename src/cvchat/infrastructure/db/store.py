@@ -528,6 +528,16 @@ class SqlEventLog:
             row = (await conn.execute(select(_RUNS).where(_RUNS.c.id == run_id))).first()
         return None if row is None else to_run(cast(Any, row))
 
+    async def get_runs(self, run_ids: Sequence[UUID]) -> dict[UUID, Run]:
+        runs: dict[UUID, Run] = {}
+        async with self._engine.connect() as conn:
+            for start in range(0, len(run_ids), 1000):
+                chunk = list(run_ids[start : start + 1000])
+                for row in await conn.execute(select(_RUNS).where(_RUNS.c.id.in_(chunk))):
+                    run = to_run(cast(Any, row))
+                    runs[run.id] = run
+        return runs
+
     async def read_run(self, run_id: UUID, after: int, limit: int) -> tuple[Run | None, list[StoredEvent]]:
         async with self._engine.connect() as conn:
             if self._is_postgres:

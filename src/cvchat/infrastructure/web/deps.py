@@ -147,7 +147,11 @@ def provide_read_run_events(
 
 def provide_stream_run_events(runtime: NamedDependency[Runtime]) -> StreamRunEvents:
     return StreamRunEvents(
-        runtime.event_log, runtime.bus, runtime.settings.sse_heartbeat_s, runtime.settings.sse_max_stream_s
+        runtime.event_log,
+        runtime.bus,
+        runtime.settings.sse_heartbeat_s,
+        runtime.settings.sse_max_stream_s,
+        checks=runtime.run_checks,
     )
 
 
