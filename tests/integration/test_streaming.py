@@ -172,8 +172,10 @@ async def test_quiet_streams_share_one_read_of_their_runs_per_heartbeat_window(s
         await asyncio.sleep(1.0)
     finally:
         event.remove(server.runtime.reader_engine.sync_engine, "before_cursor_execute", count)
-    # 20 quiet streams, a heartbeat every 0.2 s each: 100 checks of the run in that second, in a handful of reads.
-    assert 1 <= len(checks) <= 25, len(checks)
+    # 20 quiet streams, a heartbeat every 0.2 s each: 100 checks of the run in that second, one read each without
+    # the sharing (96 measured). Shared, there is at most one read per window (0.02 s) however the streams' heartbeats
+    # fall: at most 50, and about 25 when they are spread out.
+    assert 1 <= len(checks) <= 60, len(checks)
     for stream in streams:
         stream.cancel()
 
