@@ -106,15 +106,20 @@ class GroupCommitter:
                 return
             written = [exc]
         self.writes += 1
+        committed: list[AppendBatch] = []
+        # Each run hears its outcome before its subscribers hear of the batch: a run that just wrote its terminal
+        # batch has logged and counted its end before any client receives `done`.
         for (writer, batch), outcome in zip(taken, written, strict=True):
             if outcome is True:
-                self._metrics.events_written(len(batch.events))
-                await self._bus.publish(batch.events)
                 writer.settle(batch, None)
+                committed.append(batch)
             elif isinstance(outcome, BaseException):
                 writer.settle(batch, outcome)
             else:
                 writer.settle(batch, RunLostError(f"run {batch.run_id} is no longer owned by {self._worker_id}"))
+        for batch in committed:
+            self._metrics.events_written(len(batch.events))
+            await self._bus.publish(batch.events)
 
 
 class EventWriter:
@@ -173,14 +178,18 @@ class EventWriter:
                 self.first_token_at = time.time()
         else:
             self._error = error
-        self._in_flight.set_result(None)
+        if not self._in_flight.done():  # its waiter may have been cancelled
+            self._in_flight.set_result(None)
         self._in_flight = None
 
     async def drain(self) -> None:
-        """Wait for the write in flight (the committer's, so the run's cancellation does not interrupt it); raises
-        if a write failed."""
+        """Wait for the write in flight; raises if a write failed. The write is the committer's: cancelling the run
+        only stops the waiting, never the write.
+
+        Awaited directly, not through asyncio.shield: the run then wakes one step after its write settles, before the
+        streams that the committer hands the batch to next (`GroupCommitter._write`)."""
         if self._in_flight is not None:
-            await asyncio.shield(self._in_flight)
+            await self._in_flight
         if self._error is not None:
             raise self._error
 
