@@ -49,7 +49,6 @@ class GroupCommitter:
         """Set (and replaced) each time the waiting writers are taken into a write."""
         self._loop_task: asyncio.Task[None] | None = None
         self._last_start = float("-inf")
-        self.writes = 0
 
     def writer(self, run_id: UUID, last_seq: int) -> EventWriter:
         return EventWriter(run_id, last_seq, self)
@@ -105,7 +104,6 @@ class GroupCommitter:
                     await self._write([one])
                 return
             written = [exc]
-        self.writes += 1
         committed: list[AppendBatch] = []
         # Each run hears its outcome before its subscribers hear of the batch: a run that just wrote its terminal
         # batch has logged and counted its end before any client receives `done`.

@@ -133,8 +133,9 @@ FROM fence
 )
 
 
-def _run_values(batch: AppendBatch) -> dict[str, object]:
-    """What a batch writes on its run, besides the fence's `last_seq`."""
+def _run_values(batch: AppendBatch) -> dict[str, Any]:
+    """What a batch writes on its run, besides the fence's `last_seq`; a terminal batch's `finished_at` also stamps
+    its rows (any other batch's rows get the time of their write, one for all the runs it writes)."""
     values: dict[str, object] = {}
     if batch.model is not None:
         values |= {"provider": batch.model[0], "model": batch.model[1]}
@@ -149,11 +150,6 @@ def _run_values(batch: AppendBatch) -> dict[str, object]:
         if terminal.usage is not None:
             values |= {"input_tokens": terminal.usage.input_tokens, "output_tokens": terminal.usage.output_tokens}
     return values
-
-
-def _stamp(batch: AppendBatch, now: datetime) -> datetime:
-    """The batch's `created_at`: the write's time (one for all the runs it writes), or its run's `finished_at`."""
-    return batch.terminal.finished_at if batch.terminal is not None else now
 
 
 class SqlRunStore:
@@ -284,19 +280,20 @@ class SqlRunStore:
         now = datetime.now(UTC)
         events = [e for b in batches for e in b.events]
         answers = [b.terminal.answer for b in batches if b.terminal is not None and b.terminal.answer is not None]
-        usages = [b.terminal.usage if b.terminal is not None else None for b in batches]
+        # What each batch writes on its run, as one array per column (NULL: the column keeps its value).
+        values = [_run_values(b) for b in batches]
         params: dict[str, object] = {
             "worker": worker_id,
             "run_ids": [b.run_id for b in batches],
             "prev_seqs": [b.events[0].seq - 1 for b in batches],
             "last_seqs": [b.events[-1].seq for b in batches],
-            "stamps": [_stamp(b, now) for b in batches],
-            "statuses": [b.terminal.status.value if b.terminal is not None else None for b in batches],
-            "errors": [b.terminal.error if b.terminal is not None else None for b in batches],
-            "providers": [b.model[0] if b.model is not None else None for b in batches],
-            "models": [b.model[1] if b.model is not None else None for b in batches],
-            "input_tokens": [u.input_tokens if u is not None else None for u in usages],
-            "output_tokens": [u.output_tokens if u is not None else None for u in usages],
+            "stamps": [v.get("finished_at", now) for v in values],
+            "statuses": [v.get("status") for v in values],
+            "errors": [v.get("error") for v in values],
+            "providers": [v.get("provider") for v in values],
+            "models": [v.get("model") for v in values],
+            "input_tokens": [v.get("input_tokens") for v in values],
+            "output_tokens": [v.get("output_tokens") for v in values],
             "event_run_ids": [e.run_id for e in events],
             "seqs": [e.seq for e in events],
             "types": [e.type for e in events],
@@ -319,7 +316,7 @@ class SqlRunStore:
         now = datetime.now(UTC)
         async with self._engine.begin() as conn:
             for batch in batches:
-                events, stamp = batch.events, _stamp(batch, now)
+                events, values = batch.events, _run_values(batch)
                 result = await conn.execute(
                     update(_RUNS)
                     .where(
@@ -328,11 +325,13 @@ class SqlRunStore:
                         _RUNS.c.status == _RUNNING,
                         _RUNS.c.last_seq == events[0].seq - 1,
                     )
-                    .values(_run_values(batch) | {"last_seq": events[-1].seq})
+                    .values(values | {"last_seq": events[-1].seq})
                 )
                 written.append(result.rowcount == 1)
                 if result.rowcount != 1:
                     continue
+                # A write's rows share its time; a terminal batch's are stamped with its run's finished_at.
+                stamp = values.get("finished_at", now)
                 rows.extend(event_row(e, stamp) for e in events)
                 if batch.terminal is not None and batch.terminal.answer is not None:
                     answers.append(_message_values(batch.terminal.answer))
