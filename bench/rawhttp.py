@@ -13,7 +13,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from tests.support.processes import FollowedRun, Frame
+from tests.support.processes import FollowedRun, SseParser
 
 
 def _request(path: str, headers: dict[str, str], host: str) -> bytes:
@@ -200,8 +200,7 @@ async def follow_sse(host: str, port: int, path: str, headers: dict[str, str], i
         if status != 200:
             raise AssertionError(f"{path}: {status} {await _read_body(reader, response_headers)!r}")
         pending = b""
-        event_id: str | None = None
-        event_type, data = "", []
+        parser = SseParser()
         while True:
             size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
             chunk = await reader.readexactly(size + 2)
@@ -210,24 +209,12 @@ async def follow_sse(host: str, port: int, path: str, headers: dict[str, str], i
             at = time.monotonic()
             *lines, pending = _LINE_END.split(pending + chunk[:-2])
             for raw in lines:
-                line = raw.decode()
-                if line == "":
-                    if data or event_type:
-                        frame = Frame(id=event_id, event=event_type or "message", data="\n".join(data), at=at)
-                        into.frames.append(frame)
-                        if frame.event == "done":
-                            into.ended_at = at
-                            return into
-                    event_id, event_type, data = None, "", []
-                elif not line.startswith(":"):
-                    name, _, value = line.partition(":")
-                    value = value.removeprefix(" ")
-                    if name == "id":
-                        event_id = value
-                    elif name == "event":
-                        event_type = value
-                    elif name == "data":
-                        data.append(value)
+                frame = parser.feed(raw.decode(), at)
+                if frame is not None:
+                    into.frames.append(frame)
+                    if frame.event == "done":
+                        into.ended_at = at
+                        return into
         into.ended_at = time.monotonic()
         return into
     finally:

@@ -282,26 +282,41 @@ class FollowedRun:
         return next((f for f in self.frames if f.event == "done"), None)
 
 
+class SseParser:
+    """The SSE grammar a line at a time: `field: value` lines build an event, `:` lines are comments, and a blank
+    line dispatches the event (if it has data or a type)."""
+
+    def __init__(self) -> None:
+        self._id: str | None = None
+        self._event, self._data = "", []
+
+    def feed(self, line: str, at: float) -> Frame | None:
+        """The event a blank line dispatches (received `at`), else None."""
+        if line == "":
+            frame = None
+            if self._data or self._event:
+                frame = Frame(id=self._id, event=self._event or "message", data="\n".join(self._data), at=at)
+            self._id, self._event, self._data = None, "", []
+            return frame
+        if not line.startswith(":"):
+            name, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if name == "id":
+                self._id = value
+            elif name == "event":
+                self._event = value
+            elif name == "data":
+                self._data.append(value)
+        return None
+
+
 async def read_sse(response: httpx.Response) -> AsyncIterator[Frame]:
     """A spec-conforming SSE parser (lines, `field: value`, blank line dispatch) over a streaming response."""
-    event_id: str | None = None
-    event_type, data = "", []
+    parser = SseParser()
     async for line in response.aiter_lines():
-        if line == "":
-            if data or event_type:
-                yield Frame(id=event_id, event=event_type or "message", data="\n".join(data), at=time.monotonic())
-            event_id, event_type, data = None, "", []
-            continue
-        if line.startswith(":"):
-            continue
-        name, _, value = line.partition(":")
-        value = value.removeprefix(" ")
-        if name == "id":
-            event_id = value
-        elif name == "event":
-            event_type = value
-        elif name == "data":
-            data.append(value)
+        frame = parser.feed(line, time.monotonic())
+        if frame is not None:
+            yield frame
 
 
 async def follow_run(
